@@ -1,0 +1,9 @@
+// The policy core's public surface: what the engine, the console and the CLI import.
+export * from './types';
+export { compilePolicy, RESTRICTION_LISTS, type Policy, type CompileResult } from './compile-policy';
+export { checkConnect, checkHelo, checkMail, checkRecipient, checkData, checkAuth, offeredMechanisms, findOpenRelay, withFooter } from './check-stage';
+export { PARAMETERS, PARAMETER_TABLE, KNOWN_UNSUPPORTED, splitList, parseBool, parseTime } from './parameters';
+export { parseMainCf, serializeMainCf, expandValue } from './main-cf';
+export { RESTRICTION_TABLE } from './restriction-table';
+export { parseCidr, formatCidr, CidrPatternError } from './match/cidr';
+export { parseIp } from './match/ip';

@@ -1,0 +1,46 @@
+// Prisma client factory for the URL's provider: SQLite (better-sqlite3 adapter) by default,
+// PostgreSQL (pg adapter) for postgres:// or postgresql:// URLs. Shared by server/ and
+// mail-engine/store/; deliberately free of "server-only" so the engine process can load it.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client';
+
+export type Db = InstanceType<typeof SqliteClient>;
+export type DbProvider = 'sqlite' | 'postgresql';
+export type { Prisma } from './generated/sqlite/client';
+
+export const providerOf = (url: string): DbProvider => {
+  if (/^postgres(ql)?:\/\//i.test(url)) return 'postgresql';
+  if (url.startsWith('file:')) return 'sqlite';
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(':')[0]}:"`);
+};
+
+/** file:relative/path → absolute path; the directory is created so a first start just works. */
+export const sqlitePathOf = (url: string): string => {
+  if (url === 'file::memory:' || url === ':memory:') return ':memory:';
+  const p = path.resolve(url.replace(/^file:/, '').replace(/\?.*$/, ''));
+  mkdirSync(path.dirname(p), { recursive: true });
+  return p;
+};
+
+export const createAdapterFactory = (url: string, poolSize = Number(process.env.POSTERN_DB_POOL_SIZE ?? 10)) =>
+  providerOf(url) === 'sqlite'
+    ? new PrismaBetterSqlite3({ url: `file:${sqlitePathOf(url)}`, timeout: 10_000 })
+    : new PrismaPg({ connectionString: url, max: poolSize });
+
+export const createPrismaClient = async (url: string): Promise<Db> => {
+  const adapter = createAdapterFactory(url);
+  if (providerOf(url) === 'postgresql') {
+    return new PostgresClient({ adapter: adapter as PrismaPg }) as unknown as Db;
+  }
+  const client = new SqliteClient({ adapter });
+  // WAL lets the console read while the engine writes; NORMAL is durable across process
+  // crashes in WAL mode, and the spool itself is fsync'd separately.
+  await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+  await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  return client;
+};

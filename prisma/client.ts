@@ -31,12 +31,20 @@ export const createAdapterFactory = (url: string, poolSize = Number(process.env.
     ? new PrismaBetterSqlite3({ url: `file:${sqlitePathOf(url)}`, timeout: 10_000 })
     : new PrismaPg({ connectionString: url, max: poolSize });
 
+const providers = new WeakMap<object, DbProvider>();
+
+/** The provider a client was created for (PostgreSQL-only features such as NOTIFY). */
+export const dbProvider = (db: object): DbProvider => providers.get(db) ?? 'sqlite';
+
 export const createPrismaClient = async (url: string): Promise<Db> => {
   const adapter = createAdapterFactory(url);
   if (providerOf(url) === 'postgresql') {
-    return new PostgresClient({ adapter: adapter as PrismaPg }) as unknown as Db;
+    const pgClient = new PostgresClient({ adapter: adapter as PrismaPg }) as unknown as Db;
+    providers.set(pgClient, 'postgresql');
+    return pgClient;
   }
   const client = new SqliteClient({ adapter });
+  providers.set(client, 'sqlite');
   // WAL lets the console read while the engine writes; NORMAL is durable across process
   // crashes in WAL mode, and the spool itself is fsync'd separately.
   await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');

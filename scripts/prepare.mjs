@@ -71,14 +71,16 @@ if (force || !existsSync(genStamp) || readFileSync(genStamp, 'utf8') !== genHash
 // ── 3. next build ──────────────────────────────────────────────────────────────
 if (args.has('--build')) {
   const buildStamp = path.join(root, '.next/postern-build-hash');
-  const buildHash = hashFiles([
-    'app', 'components', 'server', 'mail-engine/policy', 'mail-engine/auth', 'prisma/schema.prisma',
+  const BUILD_INPUTS = [
+    'app', 'components', 'server', 'mail-engine', 'prisma/schema.prisma', 'prisma/client.ts', 'prisma/policy-rows.ts',
     'next.config.ts', 'postcss.config.mjs', 'tsconfig.json', 'package-lock.json', 'middleware.ts', 'proxy.ts',
-  ]);
+  ];
+  const buildHash = hashFiles(BUILD_INPUTS);
   const built = existsSync(path.join(root, '.next/BUILD_ID')) && existsSync(buildStamp);
   if (force || !built || readFileSync(buildStamp, 'utf8') !== buildHash) {
     console.log('postern: building the web console (next build) — this happens once per source change');
     run(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], { NEXT_TELEMETRY_DISABLED: '1' });
-    writeFileSync(buildStamp, buildHash);
+    // Hashed again after the build: next build may rewrite tsconfig.json.
+    writeFileSync(buildStamp, hashFiles(BUILD_INPUTS));
   }
 }

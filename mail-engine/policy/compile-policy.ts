@@ -74,6 +74,8 @@ export type Policy = {
   /** DNS facts the engine must fetch before evaluating (the evaluator itself does no I/O). */
   readonly needs: { senderDomainDns: boolean; rblZones: readonly string[] };
   isLocalRecipient(address: string): boolean;
+  /** virtual_alias_maps-style expansion: address → its targets (undefined when not an alias). */
+  aliasTargets(address: string): readonly string[] | undefined;
   resolve(address: string): ResolvedAddress;
 };
 
@@ -111,11 +113,18 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   const warnings: PolicyError[] = [];
   const explicit: Record<string, string> = {};
   for (const [name, value] of Object.entries(rows.settings)) {
-    if (!PARAMETER_TABLE.has(name)) {
-      errors.push({ parameter: name, message: `unknown parameter "${name}"` });
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+      errors.push({ parameter: name, message: `"${name}" is not a valid parameter name` });
       continue;
     }
     explicit[name] = value;
+  }
+  // Names outside the registry are user-defined variables (accept_domain = …), as in Postfix,
+  // and only make sense when something references them.
+  for (const name of Object.keys(explicit)) {
+    if (PARAMETER_TABLE.has(name)) continue;
+    const used = Object.values(explicit).some((v) => new RegExp(`\\$\\{?\\(?${name.replace(/[.]/g, '\\.')}\\b`).test(v));
+    if (!used) warnings.push({ parameter: name, message: `${name} is not a Postern parameter and nothing references it` });
   }
 
   const level = compatLevelNumber(explicit.compatibility_level ?? '0');
@@ -263,10 +272,14 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     if (u.hasMailbox) localRecipients.add(a);
     own(a, a);
   }
+  const aliases = new Map<string, string[]>();
   for (const al of rows.aliases) {
     if (al.active === false) continue;
     const a = al.address.toLowerCase();
     localRecipients.add(a);
+    const targets = aliases.get(a);
+    if (targets) targets.push(al.target.toLowerCase());
+    else aliases.set(a, [al.target.toLowerCase()]);
     const target = al.target.toLowerCase();
     if (localRecipients.has(target) || senderOwners.has(target)) own(a, target);
   }
@@ -342,6 +355,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     rejectFooter: params.smtpd_reject_footer ?? '',
     needs: { senderDomainDns, rblZones: [...rblZones] },
     isLocalRecipient: (address: string) => localRecipients.has(address.toLowerCase()),
+    aliasTargets: (address: string) => aliases.get(address.toLowerCase()),
     resolve: (address: string) => resolveAddress(address, resolveOpts),
   });
   const openRelay = findOpenRelay(policy);

@@ -1,0 +1,39 @@
+import type { Metadata } from 'next';
+import { ChangePasswordForm } from '@/components/account/change-password-form';
+import { Card } from '@/components/ui/card';
+import { requireRole } from '@/server/auth/require-role';
+import { getOwnActivity } from '@/server/queries/account';
+
+export const metadata: Metadata = { title: 'My account' };
+
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ denied?: string }> }) {
+  const actor = await requireRole('USER');
+  const { denied } = await searchParams;
+  const activity = await getOwnActivity(actor.address);
+  return (
+    <>
+      <h1 className="text-2xl font-semibold">My account</h1>
+      {denied ? (
+        <p role="alert" className="rounded-md bg-amber-50 p-2 text-sm text-warn">
+          That page is for administrators.
+        </p>
+      ) : null}
+      <Card title="Change password">
+        <ChangePasswordForm />
+      </Card>
+      <Card title="Recent mail activity">
+        {activity.length === 0 ? (
+          <p className="text-sm text-slate-600">No mail activity yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm">
+            {activity.map((a) => (
+              <li key={a.id} className="py-1">
+                <span className="font-mono text-xs text-slate-500">{a.at.toISOString().slice(0, 19)}</span> {a.event} {a.sender ? `from ${a.sender}` : ''} {a.recipient ? `to ${a.recipient}` : ''} {a.text}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,18 @@
+// Delivery outcomes from SMTP/LMTP replies and transport errors: 4xx and network trouble
+// are retried, 5xx bounce. Pure.
+export type DeliveryOutcome =
+  | { kind: 'sent'; dsn: string; text: string; relay: string }
+  | { kind: 'deferred'; dsn: string; text: string; relay: string }
+  | { kind: 'bounced'; dsn: string; text: string; relay: string };
+
+export const classifyError = (err: unknown, relay: string): DeliveryOutcome => {
+  const e = err as { responseCode?: number; response?: string; message?: string; code?: string };
+  const code = e.responseCode;
+  const text = (e.response ?? e.message ?? String(err)).replace(/\s+/g, ' ').trim();
+  if (code && code >= 500 && code < 600) {
+    const dsn = /\b(5\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? '5.0.0';
+    return { kind: 'bounced', dsn, text: `host ${relay} said: ${text}`, relay };
+  }
+  const dsn = /\b(4\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? '4.4.1';
+  return { kind: 'deferred', dsn, text: code ? `host ${relay} said: ${text}` : `connect to ${relay}: ${text}`, relay };
+};

@@ -1,0 +1,157 @@
+// The engine's composition root: startMailEngine(config, deps) → { close() }.
+// Loads and compiles the policy (keeping the last good one), binds the listeners, recovers
+// the queue after a crash, runs deliveries, heartbeats this node's applied revision, and
+// reloads within a second of a commit: at once through the in-process bus (and PostgreSQL
+// LISTEN/NOTIFY across nodes), with a revision poll as the safety net.
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { providerOf, type Db } from '../prisma/client';
+import type { PosternConfig } from './config';
+import { createAuthThrottle } from './auth/auth-throttle';
+import { createResolver } from './delivery/deliver-smtp';
+import { createEngineLogger } from './log/logger';
+import { onPolicyRevision } from './policy/policy-bus';
+import { PolicyCache } from './policy/policy-cache';
+import { recoverOrphans } from './queue/enqueue-message';
+import { createQueueRunner } from './queue/queue-runner';
+import { Listeners, type ListenerStatus } from './smtp/listeners';
+import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
+import type { EngineContext } from './smtp/engine-context';
+import { createPrismaCredentialStore } from './store/prisma-credential-store';
+import { createPrismaDeliveryLogSink } from './store/prisma-delivery-log-sink';
+import { createPrismaPolicyStore } from './store/prisma-policy-store';
+import { createPrismaQueueStore } from './store/prisma-queue-store';
+
+export const POLICY_CHANNEL = 'postern_policy';
+export const ENGINE_VERSION = '0.1.0';
+
+export type MailEngine = {
+  close(): Promise<void>;
+  listeners(): ListenerStatus[];
+  policyRevision(): number;
+  tls?: TlsMaterial;
+  refreshPolicy(): Promise<void>;
+  runQueue(): Promise<void>;
+};
+
+export const startMailEngine = async (config: PosternConfig, deps: { db: Db; echoLog?: boolean }): Promise<MailEngine> => {
+  const { db } = deps;
+  const policyStore = createPrismaPolicyStore(db);
+  const sink = createPrismaDeliveryLogSink(db, config.nodeId);
+  const logger = createEngineLogger({ logDir: path.join(config.dataDir, 'log'), sink, echo: deps.echoLog });
+  const queue = createPrismaQueueStore(db);
+  let listeners: Listeners | undefined;
+  let tls: TlsMaterial | undefined;
+  // Declared before the cache so its first onApplied (during start) can beat.
+  let heartbeat: () => Promise<void> = async () => {};
+
+  const cache: PolicyCache = new PolicyCache({
+    latestRevision: policyStore.latestRevision,
+    loadRows: policyStore.loadRows,
+    pollMs: config.policyPollMs,
+    onApplied: (p) => {
+      logger.raw('master', `policy revision ${p.revision} applied`);
+      void listeners?.apply(p);
+      void heartbeat();
+    },
+    onFailed: (revision, errors) => {
+      const text = errors instanceof Error ? `reload failed: ${errors.message}` : errors.map((e) => `${e.parameter}: ${e.message}`).join('; ');
+      logger.emit({ event: 'policy.reload_failed', status: 'failed', text, detail: { revision } });
+    },
+  });
+  await cache.start();
+  const policy = cache.policy;
+  if (!policy) throw new Error('no valid policy in the database: fix the settings (postern export-postfix shows them) and start again');
+
+  try {
+    tls = loadTlsMaterial({
+      dataDir: config.dataDir,
+      certFile: policy.params.smtpd_tls_cert_file ?? '',
+      keyFile: policy.params.smtpd_tls_key_file ?? '',
+      hostname: policy.myhostname,
+    });
+    if (tls.source === 'self-signed') logger.raw('master', `using a self-signed TLS certificate for ${policy.myhostname} (${tls.path}); set smtpd_tls_cert_file for a real one`);
+  } catch (e) {
+    logger.raw('master', `warning: TLS disabled: ${(e as Error).message}`);
+  }
+
+  const resolver = createResolver(config.dnsServer);
+  const ctx: EngineContext = {
+    cache,
+    logger,
+    credentials: createPrismaCredentialStore(db),
+    queue,
+    kickQueue: () => runner.kick(),
+    dataDir: config.dataDir,
+    spoolDir: path.join(config.dataDir, 'spool'),
+    resolver,
+    throttle: createAuthThrottle({ limit: () => cache.policy?.limits.authFailureLimit ?? 5 }),
+    perClient: new Map(),
+    perClientRate: new Map(),
+  };
+  const runner = createQueueRunner({ store: queue, policy: () => cache.policy, logger, dataDir: config.dataDir, nodeId: config.nodeId, resolver });
+
+  const recovered = await recoverOrphans(queue, ctx.spoolDir);
+  if (recovered.length) logger.raw('qmgr', `recovered ${recovered.length} message(s) from the spool: ${recovered.join(' ')}`);
+
+  listeners = new Listeners(ctx, tls, config.portOverrides, (line) => {
+    process.stderr.write(`postern: ${line}\n`);
+    logger.emit({ event: 'listener.failed', status: 'failed', text: line });
+  });
+  await listeners.apply(policy);
+  runner.start();
+
+  heartbeat = async () => {
+    try {
+      const data = {
+        hostname: os.hostname(),
+        pid: process.pid,
+        version: ENGINE_VERSION,
+        heartbeatAt: new Date(),
+        appliedRevision: cache.policy?.revision ?? 0,
+        listeners: JSON.stringify(listeners?.status() ?? []),
+        tls: tls ? `${tls.source}: ${tls.subject}, valid to ${tls.validTo}` : 'disabled',
+      };
+      await db.engineNode.upsert({ where: { id: config.nodeId }, create: { id: config.nodeId, startedAt: new Date(), ...data }, update: data });
+    } catch {
+      /* the database may be down; the next beat retries */
+    }
+  };
+  await heartbeat();
+  const beat = setInterval(() => void heartbeat(), 5000);
+  beat.unref();
+
+  const offBus = onPolicyRevision(() => void cache.refresh(false));
+  let listener: pg.Client | undefined;
+  if (providerOf(config.databaseUrl) === 'postgresql') {
+    listener = new pg.Client({ connectionString: config.databaseUrl });
+    listener.on('notification', () => void cache.refresh(false));
+    listener.on('error', () => {
+      /* fall back to polling */
+    });
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${POLICY_CHANNEL}`);
+    } catch {
+      listener = undefined;
+    }
+  }
+
+  return {
+    tls,
+    listeners: () => listeners?.status() ?? [],
+    policyRevision: () => cache.policy?.revision ?? 0,
+    refreshPolicy: () => cache.refresh(true),
+    runQueue: () => runner.runOnce(),
+    close: async () => {
+      offBus();
+      clearInterval(beat);
+      cache.stop();
+      await listeners?.close();
+      await runner.stop();
+      await sink.close();
+      await listener?.end().catch(() => {});
+    },
+  };
+};

@@ -1,0 +1,137 @@
+// One smtp-server instance per service (smtpd, submission, submissions), wired to the stage
+// handlers. No policy logic here: the callbacks adapt smtp-server's style to async stage
+// functions once, and every error reaching a callback is a SmtpError (never a bare 550).
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { offeredMechanisms } from '../policy/check-stage';
+import type { Policy } from '../policy/compile-policy';
+import type { EngineContext } from './engine-context';
+import { connectionOf, patchSmtpServer, type PatchedConnection } from './patch-smtp-server';
+import { formatCounts, getState, hasState, type Service } from './session-state';
+import { asSmtpError, SmtpError } from './smtp-error';
+import { onAuth } from './stages/on-auth';
+import { onConnect } from './stages/on-connect';
+import { onData } from './stages/on-data';
+import { onMailFrom } from './stages/on-mail-from';
+import { onRcptTo } from './stages/on-rcpt-to';
+import type { TlsMaterial } from './tls';
+
+patchSmtpServer();
+
+type Cb<T = void> = (err?: Error | null, value?: T) => void;
+const adapt = <T>(p: Promise<T>, cb: Cb<T>) => void p.then((v) => cb(null, v), (e: unknown) => cb(asSmtpError(e)));
+
+/** Commands disabled for a session: AUTH when SASL is off, or before TLS with smtpd_tls_auth_only. */
+const disabledFor = (policy: Policy | undefined, service: Service, secure: boolean) => {
+  const disabled: string[] = [];
+  const mustTls = service === 'submission' || policy?.sasl.tlsAuthOnly;
+  if (!policy || !offeredMechanisms(policy, secure || !mustTls).length || (mustTls && !secure)) disabled.push('AUTH');
+  return disabled;
+};
+
+export type SmtpServerHandle = { server: SMTPServer; service: Service; updatePolicy(p: Policy): void };
+
+export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsMaterial | undefined): SmtpServerHandle => {
+  const policy0 = ctx.cache.policy;
+  const closeWith = (conn: PatchedConnection, code: number, enhanced: string, text: string) => {
+    if (conn._closing || conn._closed) return;
+    conn.send(code, new SmtpError(code, enhanced, text).message);
+    conn.close();
+  };
+  const armDeadline = (conn: PatchedConnection) => {
+    if (!hasState(conn.session)) return;
+    const state = getState(conn.session);
+    if (state.deadline) clearTimeout(state.deadline);
+    const ms = state.policy?.limits.commandTimeoutMs ?? 300_000;
+    state.deadline = setTimeout(() => {
+      ctx.logger.emit({ event: 'smtp.lost_connection', clientAddress: state.clientAddress, clientName: state.clientName, detail: { after: 'timeout' } });
+      closeWith(conn, 421, '4.4.2', `${state.policy?.myhostname ?? 'localhost'} Error: timeout exceeded`);
+    }, ms);
+    state.deadline.unref();
+  };
+
+  const options: SMTPServerOptions & Record<string, unknown> = {
+    name: policy0?.myhostname ?? 'localhost',
+    banner: policy0?.params.mail_name ?? 'Postern',
+    secure: service === 'submissions',
+    key: tls?.key,
+    cert: tls?.cert,
+    minVersion: 'TLSv1.2',
+    hideSTARTTLS: !tls,
+    hideDSN: true,
+    hideREQUIRETLS: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    authOptional: true,
+    allowInsecureAuth: true,
+    disableReverseLookup: true,
+    size: policy0?.limits.messageSizeLimit || undefined,
+    socketTimeout: policy0?.limits.commandTimeoutMs ?? 300_000,
+    closeTimeout: 5_000,
+    maxClients: 5_000,
+    logger: false,
+    greetPauseMs: policy0?.limits.greetPauseMs ?? 0,
+    onReply: (conn: PatchedConnection, code: number) => {
+      if (!hasState(conn.session) || code < 400 || code === 421) return;
+      const state = getState(conn.session);
+      state.errors++;
+      const hard = state.policy?.limits.hardErrorLimit ?? 20;
+      if (state.errors >= hard && !state.closedForErrors) {
+        state.closedForErrors = true;
+        ctx.logger.emit({ event: 'smtp.too_many_errors', status: 'rejected', clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId });
+        setImmediate(() => closeWith(conn, 421, '4.7.0', `${state.policy?.myhostname ?? 'localhost'} Error: too many errors`));
+      }
+    },
+    onCommand: (conn: PatchedConnection) => {
+      if (!hasState(conn.session)) return;
+      getState(conn.session).commands++;
+      armDeadline(conn);
+    },
+    extraEhlo: (conn: PatchedConnection) => (hasState(conn.session) && getState(conn.session).policy?.sasl.brokenClients ? ['AUTH=PLAIN LOGIN'] : []),
+    onConnect: (session, cb) =>
+      adapt(
+        (async () => {
+          await onConnect(ctx, service, session);
+          const state = getState(session);
+          session.disabledCommands = disabledFor(state.policy, service, !!session.secure);
+          const conn = connectionOf(session);
+          if (conn) {
+            armDeadline(conn);
+            state.sessionDeadline = setTimeout(() => closeWith(conn, 421, '4.4.2', `${state.policy?.myhostname} Error: session time limit exceeded`), state.policy?.limits.sessionDeadlineMs ?? 3_600_000);
+            state.sessionDeadline.unref();
+          }
+        })(),
+        cb,
+      ),
+    onSecure: (_socket, session, cb) => {
+      if (hasState(session)) session.disabledCommands = disabledFor(getState(session).policy, service, true);
+      cb();
+    },
+    onAuth: (auth, session, cb) => adapt(onAuth(ctx, auth, session), cb),
+    onMailFrom: (address, session, cb) => adapt(onMailFrom(ctx, address, session), cb),
+    onRcptTo: (address, session, cb) => adapt(onRcptTo(ctx, address, session), cb),
+    onData: (stream, session, cb) => adapt(onData(ctx, stream, session), cb as Cb<string>),
+    onClose: (session) => {
+      if (!hasState(session)) return;
+      const state = getState(session);
+      if (state.deadline) clearTimeout(state.deadline);
+      if (state.sessionDeadline) clearTimeout(state.sessionDeadline);
+      const open = (ctx.perClient.get(state.clientAddress) ?? 1) - 1;
+      if (open <= 0) ctx.perClient.delete(state.clientAddress);
+      else ctx.perClient.set(state.clientAddress, open);
+      ctx.logger.emit({ event: 'smtp.disconnect', status: 'info', clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId, detail: { counts: formatCounts(state) } });
+    },
+  };
+  const server = new SMTPServer(options);
+  server.on('error', (e) => process.stderr.write(`postern: ${service}: ${e.message}\n`));
+  return {
+    server,
+    service,
+    updatePolicy: (p) => {
+      const o = (server as unknown as { options: Record<string, unknown> }).options;
+      o.name = p.myhostname;
+      o.banner = p.params.mail_name;
+      o.size = p.limits.messageSizeLimit || undefined;
+      o.socketTimeout = p.limits.commandTimeoutMs;
+      o.greetPauseMs = p.limits.greetPauseMs;
+    },
+  };
+};

@@ -1,0 +1,23 @@
+// What the stage handlers share: ports and stateful helpers, built by main.ts.
+import type { Resolver } from 'node:dns/promises';
+import type { AuthThrottle } from '../auth/auth-throttle';
+import type { EngineLogger } from '../log/logger';
+import type { PolicyCache } from '../policy/policy-cache';
+import type { CredentialStore } from '../store/prisma-credential-store';
+import type { QueueStore } from '../store/prisma-queue-store';
+
+export type EngineContext = {
+  cache: PolicyCache;
+  logger: EngineLogger;
+  credentials: CredentialStore;
+  queue: QueueStore;
+  kickQueue(): void;
+  dataDir: string;
+  spoolDir: string;
+  resolver: Resolver;
+  throttle: AuthThrottle;
+  /** Open connections per client address (smtpd_client_connection_count_limit). */
+  perClient: Map<string, number>;
+  /** Connection start times per client address in the last minute (rate limit). */
+  perClientRate: Map<string, number[]>;
+};

@@ -1,0 +1,57 @@
+// Per-session state, kept beside smtp-server's session object: the pinned policy snapshot
+// (pinned at connect, re-pinned at each MAIL FROM so a reload never splits a transaction),
+// the lookup id that reject replies carry, error and command counters, deadlines.
+import type { Policy } from '../policy/compile-policy';
+import type { TraceStep } from '../policy/types';
+
+export type Service = 'smtpd' | 'submission' | 'submissions';
+
+export type SessionState = {
+  service: Service;
+  policy: Policy | undefined;
+  lookupId: string;
+  clientAddress: string;
+  clientName: string;
+  errors: number;
+  counts: Record<string, [ok: number, total: number]>;
+  commands: number;
+  saslMethod?: string;
+  lastTrace?: TraceStep[];
+  deadline?: NodeJS.Timeout;
+  sessionDeadline?: NodeJS.Timeout;
+  closedForErrors?: boolean;
+};
+
+const STATE = Symbol.for('postern.session-state');
+
+export const getState = (session: object): SessionState => {
+  const s = (session as Record<symbol, SessionState | undefined>)[STATE];
+  if (!s) throw new Error('session state missing');
+  return s;
+};
+
+export const initState = (session: object, state: SessionState) => {
+  Object.defineProperty(session, STATE, { value: state, enumerable: false, configurable: true });
+  return state;
+};
+
+export const hasState = (session: object) => STATE in session;
+
+export const count = (state: SessionState, verb: string, ok: boolean) => {
+  const c = (state.counts[verb] ??= [0, 0]);
+  if (ok) c[0]++;
+  c[1]++;
+};
+
+/** Postfix's disconnect summary: "ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4". */
+export const formatCounts = (state: SessionState) => {
+  let ok = 0;
+  let total = 0;
+  const parts = Object.entries(state.counts).map(([verb, [o, t]]) => {
+    ok += o;
+    total += t;
+    return o === t ? `${verb}=${o}` : `${verb}=${o}/${t}`;
+  });
+  parts.push(ok === total ? `commands=${ok}` : `commands=${ok}/${total}`);
+  return parts.join(' ');
+};

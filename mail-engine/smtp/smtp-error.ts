@@ -1,0 +1,29 @@
+// SmtpError: the only throwable that crosses into smtp-server callbacks. It carries the
+// reply code and the enhanced status code, so a fault of ours can never turn into
+// smtp-server's default 550 (a bare Error would: the WildDuck counter-example).
+import type { SmtpReply } from '../policy/types';
+
+/** Marks a message whose enhanced code we set ourselves (see patch-smtp-server.ts). */
+export const ENHANCED_MARK = '\u0001';
+
+export class SmtpError extends Error {
+  readonly responseCode: number;
+  readonly enhanced: string;
+  constructor(code: number, enhanced: string, text: string) {
+    super(`${ENHANCED_MARK}${enhanced}${ENHANCED_MARK}${text}`);
+    this.responseCode = code;
+    this.enhanced = enhanced;
+  }
+  static from(reply: SmtpReply) {
+    return new SmtpError(reply.code, reply.enhanced, reply.text);
+  }
+  get text() {
+    return this.message.split(ENHANCED_MARK)[2] ?? '';
+  }
+}
+
+export const tempFail = (text = 'Error: queue file write error') => new SmtpError(451, '4.3.0', text);
+
+/** Any error reaching a callback becomes a SmtpError: unknown faults are transient (451). */
+export const asSmtpError = (err: unknown): SmtpError =>
+  err instanceof SmtpError ? err : tempFail('Error: internal error, try again later');

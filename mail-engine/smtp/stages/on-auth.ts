@@ -1,0 +1,67 @@
+// AUTH: the policy decides whether AUTH may proceed (enabled, TLS, transaction, mechanism);
+// then throttling, then argon2id verification against the console's users. Failures never
+// say whether the user exists; a store failure is 454 4.7.0, never 535.
+import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
+import { verifyCredentials } from '../../auth/verify-credentials';
+import { checkAuth } from '../../policy/check-stage';
+import type { EngineContext } from '../engine-context';
+import { count, getState } from '../session-state';
+import { ENHANCED_MARK, SmtpError } from '../smtp-error';
+
+const FAILED = `${ENHANCED_MARK}5.7.8${ENHANCED_MARK}Error: authentication failed: authentication failure`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const onAuth = async (
+  ctx: EngineContext,
+  auth: SMTPServerAuthentication & { authzid?: string },
+  session: SMTPServerSession,
+): Promise<SMTPServerAuthenticationResponse> => {
+  const state = getState(session);
+  const policy = state.policy ?? ctx.cache.policy;
+  if (!policy) throw new SmtpError(454, '4.3.0', 'Temporary authentication failure');
+  const method = auth.method.toUpperCase();
+  state.saslMethod = method;
+  const gate = checkAuth(policy, { clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId }, {
+    mechanism: method,
+    secure: !!session.secure,
+    inTransaction: !!session.envelope?.mailFrom,
+    authenticated: !!session.user,
+  });
+  if (gate.action !== 'accept') {
+    count(state, 'auth', false);
+    throw SmtpError.from(gate.reply);
+  }
+  let login = (auth.username ?? '').trim();
+  if (login && !login.includes('@') && policy.sasl.localDomain) login = `${login}@${policy.sasl.localDomain}`;
+  const base = { clientAddress: state.clientAddress, clientName: state.clientName, saslUser: login, saslMethod: method, lookupId: state.lookupId };
+
+  const throttle = ctx.throttle.check(state.clientAddress, login);
+  if (throttle.refuse) {
+    count(state, 'auth', false);
+    ctx.logger.emit({ event: 'auth.throttled', status: 'rejected', ...base, code: 454, enhanced: '4.7.0', text: 'too many failed logins' });
+    await sleep(throttle.delayMs);
+    throw new SmtpError(454, '4.7.0', 'Temporary authentication failure: too many failed attempts, try again later');
+  }
+  // An authorization id different from the login would let one user act as another.
+  const impersonation = auth.authzid && auth.authzid.toLowerCase() !== (auth.username ?? '').toLowerCase() && auth.authzid.toLowerCase() !== login.toLowerCase();
+  let user: string | null = null;
+  if (login && auth.password && !impersonation) {
+    try {
+      user = await verifyCredentials(ctx.credentials, login, auth.password);
+    } catch {
+      count(state, 'auth', false);
+      throw new SmtpError(454, '4.7.0', 'Temporary authentication failure');
+    }
+  }
+  if (!user) {
+    ctx.throttle.fail(state.clientAddress, login);
+    count(state, 'auth', false);
+    ctx.logger.emit({ event: 'auth.failed', status: 'rejected', ...base, code: 535, enhanced: '5.7.8', text: impersonation ? 'authorization id differs from login' : 'authentication failure' });
+    await sleep(throttle.delayMs + 250);
+    return { message: FAILED, responseCode: 535 } as SMTPServerAuthenticationResponse;
+  }
+  ctx.throttle.succeed(state.clientAddress, login);
+  count(state, 'auth', true);
+  ctx.logger.emit({ event: 'auth.succeeded', status: 'info', ...base, saslUser: user });
+  return { user };
+};

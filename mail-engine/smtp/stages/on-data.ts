@@ -1,0 +1,98 @@
+// DATA: always drain the stream; refuse oversize (552 5.3.4) and bare CR or LF line
+// endings (no SMTP smuggling, never a bare LF in a stored copy); prepend Received:; write
+// the spool durably and commit the queue rows; only then 250 "Ok: queued as ID".
+// Any fault of ours answers 451 4.3.0 so the client retries.
+import type { Readable } from 'node:stream';
+import type { SMTPServerSession } from 'smtp-server';
+import { checkData } from '../../policy/check-stage';
+import { enqueueMessage } from '../../queue/enqueue-message';
+import { newQueueId } from '../../queue/queue-id';
+import { queuedLines } from '../../log/postfix-format';
+import type { EngineContext } from '../engine-context';
+import { count, getState } from '../session-state';
+import { ENHANCED_MARK, SmtpError } from '../smtp-error';
+
+/** Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries. */
+export const createLineEndingChecker = () => {
+  let prev = -1;
+  let bad = false;
+  return {
+    push(chunk: Buffer) {
+      if (bad) return;
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk[i]!;
+        if ((c === 0x0a && prev !== 0x0d) || (prev === 0x0d && c !== 0x0a)) {
+          bad = true;
+          return;
+        }
+        prev = c;
+      }
+    },
+    get bad() {
+      return bad || prev === 0x0d;
+    },
+  };
+};
+
+export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceeded?: boolean }, session: SMTPServerSession): Promise<string> => {
+  const state = getState(session);
+  const policy = state.policy;
+  const chunks: Buffer[] = [];
+  const lines = createLineEndingChecker();
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = chunk as Buffer;
+    lines.push(b);
+    size += b.length;
+    // Past the limit the rest is drained but not kept.
+    if (!stream.sizeExceeded && (!policy || !policy.limits.messageSizeLimit || size <= policy.limits.messageSizeLimit)) chunks.push(b);
+  }
+  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+  const recipients = session.envelope.rcptTo.map((r) => r.address);
+  const base = { clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender, lookupId: state.lookupId };
+  const refuse = (e: SmtpError) => {
+    count(state, 'data', false);
+    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'DATA', ...base, code: e.responseCode, enhanced: e.enhanced, text: e.text });
+    return e;
+  };
+  if (!policy) throw refuse(new SmtpError(451, '4.3.0', 'Error: server configuration problem'));
+  if (stream.sizeExceeded || (policy.limits.messageSizeLimit && size > policy.limits.messageSizeLimit)) {
+    throw refuse(new SmtpError(552, '5.3.4', 'Error: message file too big'));
+  }
+  if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
+  const d = checkData(policy, { clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs || undefined, sender, lookupId: state.lookupId });
+  if (d.action !== 'accept') throw refuse(SmtpError.from(d.reply));
+
+  const queueId = newQueueId();
+  const proto = session.user ? (session.secure ? 'ESMTPSA' : 'ESMTPA') : session.secure ? 'ESMTPS' : session.transmissionType || 'ESMTP';
+  const received =
+    `Received: from ${session.hostNameAppearsAs || 'unknown'} (${state.clientName} [${state.clientAddress}])\r\n` +
+    `\tby ${policy.myhostname} (Postern) with ${proto} id ${queueId}` +
+    (recipients.length === 1 ? `\r\n\tfor <${recipients[0]}>` : '') +
+    `; ${new Date().toUTCString()}\r\n`;
+  try {
+    const res = await enqueueMessage(
+      { store: ctx.queue, spoolDir: ctx.spoolDir, policy },
+      {
+        queueId,
+        sender,
+        recipients,
+        body: [Buffer.from(received), ...chunks],
+        clientAddress: state.clientAddress,
+        clientName: state.clientName,
+        helo: session.hostNameAppearsAs || '',
+        saslUser: typeof session.user === 'string' ? session.user : '',
+        protocol: proto,
+      },
+    );
+    count(state, 'data', true);
+    ctx.logger.emit({ event: 'message.accepted', status: 'accepted', ...base, queueId, saslUser: typeof session.user === 'string' ? session.user : undefined, saslMethod: state.saslMethod, detail: { size: res.size, nrcpt: res.recipients.length } });
+    const messageId = /^message-id:\s*<?([^>\r\n]*)>?/im.exec(Buffer.concat(chunks.slice(0, 4)).toString('utf8'))?.[1] ?? `${queueId}@${policy.myhostname}`;
+    for (const [service, line] of queuedLines({ queueId, sender, size: res.size, nrcpt: res.recipients.length, messageId })) ctx.logger.raw(service, line);
+    ctx.kickQueue();
+    return `${ENHANCED_MARK}2.0.0${ENHANCED_MARK}Ok: queued as ${queueId}`;
+  } catch (e) {
+    process.stderr.write(`postern: queue write failed: ${(e as Error).message}\n`);
+    throw refuse(new SmtpError(451, '4.3.0', 'Error: queue file write error'));
+  }
+};

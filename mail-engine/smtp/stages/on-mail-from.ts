@@ -1,0 +1,43 @@
+// MAIL FROM: re-pin the policy (a new transaction sees the latest revision), enforce
+// smtpd_helo_required, SIZE against message_size_limit, submission's AUTH requirement,
+// then the sender restrictions when smtpd_delay_reject = no.
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import { checkMail } from '../../policy/check-stage';
+import { newLookupId } from '../../queue/queue-id';
+import type { EngineContext } from '../engine-context';
+import { count, getState } from '../session-state';
+import { SmtpError } from '../smtp-error';
+
+export const onMailFrom = async (ctx: EngineContext, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> => {
+  const state = getState(session);
+  state.policy = ctx.cache.policy;
+  state.lookupId = newLookupId();
+  const policy = state.policy;
+  const fail = (e: SmtpError) => {
+    count(state, 'mail', false);
+    return e;
+  };
+  if (!policy) throw fail(new SmtpError(451, '4.3.0', 'Error: server configuration problem'));
+  if (policy.heloRequired && !session.hostNameAppearsAs) throw fail(new SmtpError(503, '5.5.1', 'Error: send HELO/EHLO first'));
+  const args = address.args as Record<string, string> | false;
+  const size = Number((args && args.SIZE) || 0);
+  if (policy.limits.messageSizeLimit > 0 && size > policy.limits.messageSizeLimit) {
+    throw fail(new SmtpError(552, '5.3.4', 'Message size exceeds fixed limit'));
+  }
+  if (state.service === 'submission' || state.service === 'submissions') {
+    if (!session.user) throw fail(new SmtpError(530, '5.7.0', 'Authentication required'));
+  }
+  const d = checkMail(policy, {
+    clientAddress: state.clientAddress,
+    clientName: state.clientName,
+    helo: session.hostNameAppearsAs || undefined,
+    saslUser: typeof session.user === 'string' ? session.user : undefined,
+    sender: address.address,
+    lookupId: state.lookupId,
+  });
+  if (d.action !== 'accept') {
+    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'MAIL', clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender: address.address, code: d.reply.code, enhanced: d.reply.enhanced, text: d.reply.text, trace: d.trace, lookupId: state.lookupId });
+    throw fail(SmtpError.from(d.reply));
+  }
+  count(state, 'mail', true);
+};

@@ -1,0 +1,27 @@
+import type { Db } from '../../../prisma/client';
+import { formatCidr } from '../../../mail-engine/policy/match/cidr';
+import { AppError } from '../../errors/app-error';
+import { createNetworkSchema } from '../../schemas/network';
+import { assertRole, type Actor } from '../actor';
+import { commitPolicyChange } from '../policy/commit-policy-change';
+import { parseInput } from '../validate';
+
+/** Networks wider than this are refused by the policy compiler as open relays. */
+export const isWideNetwork = (family: 4 | 6, prefix: number) => (family === 4 ? prefix < 8 : prefix < 16);
+
+export const createNetwork = async (db: Db, actor: Actor, input: { cidr: string; note?: string }) => {
+  assertRole(actor, 'ADMIN');
+  const { cidr, note } = parseInput(createNetworkSchema, input);
+  const canonical = formatCidr(cidr);
+  if (await db.trustedNetwork.findUnique({ where: { cidr: canonical } })) {
+    throw new AppError('ALREADY_EXISTS', `${canonical} is already trusted`, { cidr: ['Already in mynetworks'] });
+  }
+  const position = ((await db.trustedNetwork.aggregate({ _max: { position: true } }))._max.position ?? 0) + 1;
+  const { result } = await commitPolicyChange(
+    db,
+    actor,
+    { action: 'network.create', entity: 'network', entityId: canonical, summary: `trust ${canonical}`, after: { cidr: canonical, note } },
+    (tx) => tx.trustedNetwork.create({ data: { cidr: canonical, note, position } }),
+  );
+  return result;
+};

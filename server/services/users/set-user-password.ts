@@ -1,0 +1,36 @@
+// Password changes, by an admin (reset) or by the user (current password required). The
+// new hash is committed with a policy revision so every engine drops its cached view at
+// once, and sessionVersion moves so console sessions signed in with the old one end.
+import type { Db } from '../../../prisma/client';
+import { hashPassword, verifyPassword } from '../../../mail-engine/auth/password-hash';
+import { AppError } from '../../errors/app-error';
+import { changeOwnPasswordSchema } from '../../schemas/user';
+import { passwordSchema } from '../../schemas/common';
+import { assertRole, type Actor } from '../actor';
+import { commitPolicyChange } from '../policy/commit-policy-change';
+import { parseInput } from '../validate';
+
+const store = async (db: Db, actor: Actor, address: string, password: string, summary: string) => {
+  const passwordHash = await hashPassword(password);
+  await commitPolicyChange(db, actor, { action: 'user.password', entity: 'user', entityId: address, summary }, (tx) =>
+    tx.user.update({ where: { address }, data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } } }),
+  );
+};
+
+export const resetUserPassword = async (db: Db, actor: Actor, address: string, password: string) => {
+  assertRole(actor, 'ADMIN');
+  const a = address.trim().toLowerCase();
+  parseInput(passwordSchema, password);
+  if (!(await db.user.findUnique({ where: { address: a } }))) throw new AppError('NOT_FOUND', `No user ${a}`);
+  await store(db, actor, a, password, `reset password of ${a}`);
+};
+
+export const changeOwnPassword = async (db: Db, actor: Actor, input: unknown) => {
+  const data = parseInput(changeOwnPasswordSchema, input);
+  const user = await db.user.findUnique({ where: { address: actor.address } });
+  if (!user || !user.active) throw new AppError('UNAUTHENTICATED', 'Sign in again');
+  if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
+    throw new AppError('INVALID_INPUT', 'The current password is wrong', { currentPassword: ['The current password is wrong'] });
+  }
+  await store(db, actor, user.address, data.newPassword, `${user.address} changed their password`);
+};

@@ -5,7 +5,7 @@ import 'server-only';
 const WINDOW_MS = 15 * 60_000;
 const LIMIT = 5;
 const KEY = Symbol.for('postern.login-throttle');
-const failures = ((globalThis as Record<symbol, Map<string, number[]> | undefined>)[KEY] ??= new Map());
+const failures: Map<string, number[]> = ((globalThis as Record<symbol, Map<string, number[]> | undefined>)[KEY] ??= new Map<string, number[]>());
 
 const recent = (key: string, now: number) => (failures.get(key) ?? []).filter((t) => now - t < WINDOW_MS);
 

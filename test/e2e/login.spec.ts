@@ -1,0 +1,44 @@
+// The first admin signs in through a real Chromium with the password Postern generated on
+// first start, and lands on the dashboard; a wrong password shows one generic error.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchBrowser, login, screenshot } from '../helpers/browser';
+import { startPostern, type RunningPostern } from '../helpers/start-postern';
+
+describe.skipIf(!chromiumAvailable())('console login (Chromium)', () => {
+  let postern: RunningPostern;
+  let browser: Browser;
+  beforeAll(async () => {
+    postern = await startPostern();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await postern?.stop();
+  });
+
+  it('refuses a wrong password with a message that does not say whether the user exists', async () => {
+    const page = await browser.newPage();
+    await login(page, postern.webUrl, 'admin@localhost', 'not-the-password');
+    await expect.poll(() => page.getByText('Wrong address or password.').count()).toBe(1);
+    await login(page, postern.webUrl, 'nobody@localhost', 'not-the-password');
+    await expect.poll(() => page.getByText('Wrong address or password.').count()).toBe(1);
+    expect(page.url()).toContain('/login');
+    await page.close();
+  });
+
+  it('signs the first admin in with the generated password and shows the dashboard', async () => {
+    const password = readFileSync(path.join(postern.dataDir, 'initial-admin-password'), 'utf8').trim();
+    const page = await browser.newPage();
+    await login(page, postern.webUrl, 'admin@localhost', password);
+    await page.waitForURL('**/dashboard');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Dashboard');
+    expect(await page.getByText('admin@localhost').first().isVisible()).toBe(true);
+    // The engine in the same process reported its listeners and is on the latest revision.
+    await expect.poll(async () => page.reload().then(() => page.getByText(/live \(revision \d+\)/).count()), { timeout: 15_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'dashboard');
+    await page.close();
+  });
+});

@@ -1,0 +1,23 @@
+// A fresh PostgreSQL database per test file, dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PG_ADMIN_URL } from './env';
+
+export const createFreshPgDatabase = async (label: string) => {
+  const name = `postern_test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+};

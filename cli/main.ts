@@ -23,6 +23,7 @@ import { createUser } from '../server/services/users/create-user';
 import { deleteUser } from '../server/services/users/delete-user';
 import { findUsers } from '../server/services/users/find-users';
 import { resetUserPassword } from '../server/services/users/set-user-password';
+import { updateSettings } from '../server/services/settings/update-settings';
 import { serve } from './serve';
 
 const USAGE = `usage: postern <command>
@@ -37,6 +38,7 @@ const USAGE = `usage: postern <command>
   alias add ADDR TARGET... | alias list | alias remove ADDR
   domain add NAME --local|--relay | domain list | domain remove NAME
   network add CIDR [--note TEXT] | network list | network remove CIDR
+  set NAME=VALUE... | unset NAME...         change main.cf parameters (postconf -e style)
   queue [list] | queue flush | queue delete ID | queue hold ID | queue release ID`;
 
 class UsageError extends Error {}
@@ -222,6 +224,24 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         throw new UsageError('network add|list|remove');
+      }
+      case 'set':
+      case 'unset': {
+        const items = [sub, ...rest].filter((x): x is string => !!x);
+        if (!items.length) throw new UsageError(`${cmd} NAME${cmd === 'set' ? '=VALUE' : ''}...`);
+        const changes: Record<string, string | null> = {};
+        for (const item of items) {
+          if (cmd === 'unset') changes[item] = null;
+          else {
+            const eq = item.indexOf('=');
+            if (eq < 1) throw new UsageError(`expected NAME=VALUE, got "${item}"`);
+            changes[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+          }
+        }
+        const r = await updateSettings(db, CLI_ACTOR, changes);
+        out(`${cmd === 'set' ? 'set' : 'unset'} ${r.changed.join(', ')}`);
+        for (const u of r.unknown) out(`  note: ${u} is not a Postern parameter (kept as a user variable)`);
+        return 0;
       }
       case 'queue': {
         const q = createPrismaQueueStore(db);

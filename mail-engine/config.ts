@@ -65,7 +65,7 @@ const loadAuthSecret = (dataDir: string, fromEnv?: string) => {
   return secret;
 };
 
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): PosternConfig => {
+export const loadConfig = (env: Record<string, string | undefined> = process.env): PosternConfig => {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);

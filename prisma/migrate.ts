@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { Client as PgClient } from 'pg';
-import { createAdapterFactory, providerOf, type DbProvider } from './client';
+import { createAdapterFactory, providerOf, sqlitePathOf, type DbProvider } from './client';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -121,9 +121,46 @@ const ensurePgDatabase = async (url: string) => {
 
 export type MigrateResult = { provider: DbProvider; applied: string[] };
 
+/**
+ * Migration folders not yet recorded as finished, read without the schema engine (which
+ * takes a database-wide lock): a database already up to date is never locked at start-up,
+ * so CLI commands can run beside a busy engine.
+ */
+export const pendingMigrations = async (url: string): Promise<string[] | undefined> => {
+  const provider = providerOf(url);
+  const wanted = readMigrationsList(provider).migrationDirectories.map((d) => d.path);
+  let done: string[];
+  try {
+    if (provider === 'sqlite') {
+      const file = sqlitePathOf(url);
+      if (!existsSync(file)) return undefined;
+      const { default: Database } = await import('better-sqlite3');
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        done = (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as { migration_name: string }[]).map((r) => r.migration_name);
+      } finally {
+        db.close();
+      }
+    } else {
+      const c = new PgClient({ connectionString: url });
+      await c.connect();
+      try {
+        done = (await c.query<{ migration_name: string }>('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')).rows.map((r) => r.migration_name);
+      } finally {
+        await c.end();
+      }
+    }
+  } catch {
+    return undefined; // no database or no migrations table yet: let the engine decide
+  }
+  return wanted.filter((w) => !done.includes(w));
+};
+
 /** Applies pending migrations; a second run applies nothing. */
 export const migrateDatabase = async (url: string): Promise<MigrateResult> => {
   const provider = providerOf(url);
+  const pending = await pendingMigrations(url);
+  if (pending && pending.length === 0) return { provider, applied: [] };
   if (provider === 'postgresql') await ensurePgDatabase(url);
   const { engine, close } = await openEngine(url, readFileSync(PROVIDER_DIRS[provider].schema, 'utf8'));
   try {

@@ -110,6 +110,9 @@ export const resolveAddress = (input: string, o: ResolveOptions): ResolvedAddres
   if (o.appendDotMydomain && !finalDomain.includes('.') && !finalDomain.startsWith('[') && o.mydomain && domain !== undefined) {
     finalDomain = `${finalDomain}.${normalizeDomain(o.mydomain)}`;
   }
+  // trivial-rewrite also flags a local part that still holds a routing operator (say "!"
+  // with swap_bangpath = no): its final destination is uncertain.
+  if (/[@!%]/.test(localPart)) routed = true;
   const addressClass: AddressClass = o.isLocalDomain(finalDomain) ? 'local' : o.isRelayDomain(finalDomain) ? 'relay' : 'default';
   return { address: `${localPart}@${finalDomain}`, localPart, domain: finalDomain, routed, addressClass };
 };

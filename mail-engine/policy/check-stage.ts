@@ -155,7 +155,7 @@ export const findOpenRelay = (policy: Policy): PolicyError | undefined => {
     for (const rcpt of ['relay-test@open-relay-probe.invalid', 'relay-test%open-relay-probe.invalid@' + (policy.localDomains.patterns.find((p) => !p.includes('$') && !p.startsWith('!')) ?? 'localhost')]) {
       const d = checkRecipient(policy, { clientAddress: client, clientName: 'unknown', helo: 'probe.invalid', sender: 'probe@example.com', recipient: rcpt });
       if (d.action === 'accept' && !policy.isLocalRecipient(policy.resolve(rcpt).address)) {
-        const decisive = d.trace.filter((t) => t.restriction).at(-1);
+        const decisive = d.trace.filter((t) => t.restriction && t.list).at(-1);
         const culprit = d.by ? `${d.by} in ${decisive?.list ?? 'the restriction lists'}` : 'no restriction refused it';
         return { parameter: decisive?.list ?? 'smtpd_recipient_restrictions', message: `open relay: an unauthenticated client ${client} could relay to <${rcpt}> (${culprit})` };
       }

@@ -352,7 +352,8 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
       clientConnectionLimit: int('smtpd_client_connection_count_limit'),
       clientRateLimit: int('smtpd_client_connection_rate_limit'),
     },
-    rejectFooter: params.smtpd_reject_footer ?? '',
+    // Not expanded at compile time: its $macros (lookup_id, client_address …) are per reply.
+    rejectFooter: explicit.smtpd_reject_footer ?? '',
     needs: { senderDomainDns, rblZones: [...rblZones] },
     isLocalRecipient: (address: string) => localRecipients.has(address.toLowerCase()),
     aliasTargets: (address: string) => aliases.get(address.toLowerCase()),

@@ -72,6 +72,13 @@ export const planImport = (text: string): ImportPlan => {
       });
       continue;
     }
+    // Match lists are first-match-wins: with an exclusion ("!") the order matters, and
+    // rows are appended after the setting, so such a list stays whole in the setting.
+    if ((ROW_PARAMS as readonly string[]).includes(e.name) && splitList(e.value).some((i) => i.startsWith('!'))) {
+      plan.settings[e.name] = e.value;
+      plan.imported.push(e);
+      continue;
+    }
     if ((ROW_PARAMS as readonly string[]).includes(e.name)) {
       const keep: string[] = [];
       for (const item of splitList(e.value)) {

@@ -1,7 +1,8 @@
 // One smtp-server instance per service (smtpd, submission, submissions), wired to the stage
 // handlers. No policy logic here: the callbacks adapt smtp-server's style to async stage
 // functions once, and every error reaching a callback is a SmtpError (never a bare 550).
-import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { createRequire } from 'node:module';
+import type { SMTPServer as SMTPServerType, SMTPServerOptions } from 'smtp-server';
 import { offeredMechanisms } from '../policy/check-stage';
 import type { Policy } from '../policy/compile-policy';
 import type { EngineContext } from './engine-context';
@@ -16,6 +17,10 @@ import { onRcptTo } from './stages/on-rcpt-to';
 import type { TlsMaterial } from './tls';
 
 patchSmtpServer();
+// The CommonJS build on purpose: it is the one patch-smtp-server.ts adjusts (an ESM import
+// would load a second, unpatched copy of the connection class).
+const { SMTPServer } = createRequire(import.meta.url)('smtp-server') as { SMTPServer: typeof SMTPServerType };
+type SMTPServer = SMTPServerType;
 
 type Cb<T = void> = (err?: Error | null, value?: T) => void;
 const adapt = <T>(p: Promise<T>, cb: Cb<T>) => void p.then((v) => cb(null, v), (e: unknown) => cb(asSmtpError(e)));
@@ -58,6 +63,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     minVersion: 'TLSv1.2',
     hideSTARTTLS: !tls,
     hideDSN: true,
+    hideENHANCEDSTATUSCODES: false,
     hideREQUIRETLS: true,
     authMethods: ['PLAIN', 'LOGIN'],
     authOptional: true,

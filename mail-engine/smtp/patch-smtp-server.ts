@@ -11,6 +11,10 @@
 // 3. EHLO: extra keywords from `extraEhlo` are inserted after the AUTH line.
 // 4. init(): the fixed 100 ms early-talker pause before the greeting becomes the option
 //    `greetPauseMs` (postern_greet_pause); 0 greets at once.
+// 5. _parseAddressCommand(): smtp-server refuses (501) envelope addresses Postfix accepts
+//    and then judges by policy — a quoted local part holding "@", a bare local part, a
+//    trailing dot. Such an address is parsed as a placeholder (so parameters are still
+//    validated) and handed on verbatim; the policy core resolves it as trivial-rewrite does.
 // The connection is reachable from its session through CONNECTION.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -42,6 +46,7 @@ type Conn = PatchedConnection & {
   _setListeners(cb: () => void): void;
   connectionReady(): void;
   _onCommand(command: Buffer | string, callback: () => void): void;
+  _parseAddressCommand(name: string, command: string | Buffer): { address: string; args: unknown } | false;
   _server: { options: ServerOptions; connections: Set<unknown> };
 };
 
@@ -60,6 +65,10 @@ export const patchSmtpServer = () => {
   const originalSend = proto.send;
   proto.send = function (this: Conn, code, data, context) {
     let result;
+    // smtp-server's own SIZE= check: answer with Postfix's words and enhanced code.
+    if (code === 552 && typeof data === 'string' && data.includes('exceeds fixed maximum message size')) {
+      data = `${ENHANCED_MARK}5.3.4${ENHANCED_MARK}Message size exceeds fixed limit`;
+    }
     if (code === 250 && Array.isArray(data)) {
       const at = data.findIndex((l) => typeof l === 'string' && l.startsWith('AUTH '));
       const extra = at >= 0 ? this._server.options.extraEhlo?.(this) : undefined;
@@ -80,6 +89,18 @@ export const patchSmtpServer = () => {
   proto._onCommand = function (this: Conn, command, callback) {
     this._server.options.onCommand?.(this, (command || '').toString().split(' ')[0]!.toUpperCase());
     return originalOnCommand.call(this, command, callback);
+  };
+
+  const originalParse = proto._parseAddressCommand;
+  proto._parseAddressCommand = function (this: Conn, name, command) {
+    const parsed = originalParse.call(this, name, command);
+    if (parsed) return parsed;
+    const raw = (command || '').toString();
+    const m = /^([^:]*:\s*)<([^<>\s\x00-\x1f\x7f]+)>(.*)$/.exec(raw);
+    if (!m) return false;
+    const retry = originalParse.call(this, name, `${m[1]}<placeholder@placeholder.invalid>${m[3]}`);
+    if (!retry) return false;
+    return { ...retry, address: m[2]!.replace(/^@[^\s,:@]+(?:,@[^\s,:@]+)*:/, '') };
   };
 
   proto.init = function (this: Conn) {

@@ -25,4 +25,5 @@ const unauthDestination =
   };
 
 export const rejectUnauthDestination = unauthDestination('reject_unauth_destination', (r) => r.policy.codes.relay);
-export const deferUnauthDestination = unauthDestination('defer_unauth_destination', () => 450);
+// Postfix turns the relay reply into a temporary one of the same kind: 554 → 454 4.7.1.
+export const deferUnauthDestination = unauthDestination('defer_unauth_destination', (r) => 400 + (r.policy.codes.relay % 100));

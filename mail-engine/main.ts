@@ -92,6 +92,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   };
   const runner = createQueueRunner({ store: queue, policy: () => cache.policy, logger, dataDir: config.dataDir, nodeId: config.nodeId, resolver });
 
+  await queue.releaseLeases(config.nodeId);
   const recovered = await recoverOrphans(queue, ctx.spoolDir);
   if (recovered.length) logger.raw('qmgr', `recovered ${recovered.length} message(s) from the spool: ${recovered.join(' ')}`);
 

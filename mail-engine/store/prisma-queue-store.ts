@@ -30,6 +30,9 @@ export const createPrismaQueueStore = (db: Db) => ({
       },
     }),
 
+  /** After a crash: leases this node held died with it; hand them back at once. */
+  releaseLeases: (owner: string) => db.recipient.updateMany({ where: { leaseOwner: owner }, data: { leaseOwner: null, leaseUntil: null } }),
+
   hasMessage: async (id: string) => (await db.message.count({ where: { id } })) > 0,
 
   /** Leases up to `limit` due recipients of active messages for `leaseMs`. */

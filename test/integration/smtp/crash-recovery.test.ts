@@ -17,7 +17,7 @@ describe.skipIf(!requireCommand('swaks'))('crash recovery', () => {
 
   it('keeps an accepted message through kill -9 and delivers it after restart', async () => {
     const sinkPort = await freePort(); // the relay is down until after the crash
-    p = await startPostern({ role: 'engine', keepData: true });
+    p = await startPostern({ role: 'engine', keepData: true, env: { POSTERN_NODE_ID: 'crash-node' } });
     const postern = (args: string[]) => run('env', [`POSTERN_DATA_DIR=${p!.dataDir}`, process.execPath, path.join(ROOT, 'bin/postern.mjs'), ...args]);
     const added = await postern(['network', 'add', '127.0.0.2']);
     expect(added.code, added.stderr + added.stdout).toBe(0);
@@ -33,8 +33,8 @@ describe.skipIf(!requireCommand('swaks'))('crash recovery', () => {
 
     const sink = await startSink({ port: sinkPort });
     try {
-      p = await startPostern({ role: 'engine', dataDir: p.dataDir });
-      const end = Date.now() + 15_000;
+      p = await startPostern({ role: 'engine', dataDir: p.dataDir, env: { POSTERN_NODE_ID: 'crash-node' } });
+      const end = Date.now() + 20_000;
       while (!sink.received.length && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
       expect(sink.received[0]?.data).toContain('Subject: survives kill -9');
       let queue = '';

@@ -1,0 +1,61 @@
+import type { Metadata } from 'next';
+import { ActionForm, Input, Select } from '@/components/forms/action-form';
+import { Badge, Card } from '@/components/ui/card';
+import { createDomainAction, deleteDomainAction, toggleDomainAction } from '@/server/actions/admin';
+import { requireRole } from '@/server/auth/require-role';
+import { getDomainsPage } from '@/server/queries/admin';
+
+export const metadata: Metadata = { title: 'Domains' };
+
+export default async function DomainsPage() {
+  await requireRole('ADMIN');
+  const domains = await getDomainsPage();
+  return (
+    <>
+      <h1 className="text-2xl font-semibold">Domains</h1>
+      <Card title="Add a domain">
+        <ActionForm action={createDomainAction} submit="Add domain">
+          <Input label="Domain name" name="name" placeholder="example.com" required />
+          <Select label="Kind" name="kind" options={[['LOCAL', 'Local (mydestination)'], ['RELAY', 'Relay (relay_domains)']]} />
+          <Input label="Description" name="description" />
+        </ActionForm>
+      </Card>
+      <Card title={`Configured domains (${domains.length})`}>
+        <table className="w-full text-left text-sm">
+          <thead>
+            <tr className="border-b text-slate-600">
+              <th className="py-2">Domain</th>
+              <th>Kind</th>
+              <th>State</th>
+              <th>DNS records it needs</th>
+              <th className="sr-only">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {domains.map((d) => (
+              <tr key={d.id} className="border-b align-top">
+                <td className="py-2 font-medium">{d.name}</td>
+                <td>{d.kind === 'LOCAL' ? 'local (mydestination)' : 'relay (relay_domains)'}</td>
+                <td>
+                  <Badge tone={d.active ? 'ok' : 'neutral'}>{d.active ? 'active' : 'disabled'}</Badge>
+                </td>
+                <td>
+                  <pre className="whitespace-pre-wrap font-mono text-xs text-slate-700">{`${d.name}. IN MX 10 mail.${d.name}.\n${d.name}. IN TXT "v=spf1 mx -all"\n_dmarc.${d.name}. IN TXT "v=DMARC1; p=quarantine"`}</pre>
+                </td>
+                <td className="space-y-1">
+                  <ActionForm action={toggleDomainAction} submit={d.active ? 'Disable' : 'Enable'} variant="secondary">
+                    <input type="hidden" name="id" value={d.id} />
+                    <input type="hidden" name="active" value={String(!d.active)} />
+                  </ActionForm>
+                  <ActionForm action={deleteDomainAction} submit="Delete" variant="danger" confirm={`Delete ${d.name}? Mail for it will be refused.`}>
+                    <input type="hidden" name="id" value={d.id} />
+                  </ActionForm>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Card>
+    </>
+  );
+}

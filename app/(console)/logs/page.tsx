@@ -1,0 +1,106 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Card } from '@/components/ui/card';
+import { requireRole } from '@/server/auth/require-role';
+import { findDeliveryEvents, logFilterSchema } from '@/server/queries/logs';
+
+export const metadata: Metadata = { title: 'Delivery log' };
+
+const FIELDS = [
+  ['q', 'Text'],
+  ['recipient', 'Recipient'],
+  ['sender', 'Sender'],
+  ['client', 'Client IP'],
+  ['queueId', 'Queue ID'],
+  ['lookupId', 'Lookup ID'],
+  ['saslUser', 'SASL user'],
+  ['event', 'Event'],
+  ['status', 'Status'],
+  ['from', 'From (time)'],
+  ['to', 'To (time)'],
+] as const;
+
+export default async function LogsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+  await requireRole('OPERATOR');
+  const raw = await searchParams;
+  const parsed = logFilterSchema.safeParse(raw);
+  const filter = parsed.success ? parsed.data : logFilterSchema.parse({});
+  const events = await findDeliveryEvents(filter);
+  const qs = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'before' && v)).toString();
+  return (
+    <>
+      <h1 className="text-2xl font-semibold">Delivery log</h1>
+      <Card title="Search">
+        <form className="grid grid-cols-2 gap-2 sm:grid-cols-4" role="search">
+          {FIELDS.map(([name, label]) => (
+            <label key={name} className="flex flex-col text-sm">
+              <span className="mb-1 font-medium">{label}</span>
+              <input name={name} defaultValue={raw[name] ?? ''} className="rounded-md border border-slate-300 px-2 py-1.5" />
+            </label>
+          ))}
+          <div className="flex items-end gap-2">
+            <button className="rounded-md bg-brand-600 px-3 py-2 text-sm text-white">Search</button>
+            <a className="text-sm underline" href={`/api/logs/export?${qs}`}>
+              CSV
+            </a>
+          </div>
+        </form>
+        {!parsed.success ? <p className="mt-2 text-sm text-bad">Some filters were invalid and were ignored.</p> : null}
+      </Card>
+      <Card title={`Events (newest first, ${events.length} shown)`}>
+        <div className="overflow-x-auto">
+          <table className="w-full text-left text-xs [&_td]:pr-3 [&_th]:pr-3" aria-label="delivery events">
+            <thead>
+              <tr className="border-b text-slate-600">
+                <th className="py-1">Time (UTC)</th>
+                <th>Event</th>
+                <th>Queue ID</th>
+                <th>Client</th>
+                <th>HELO</th>
+                <th>From</th>
+                <th>To</th>
+                <th>Reply</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.map((e) => (
+                <tr key={e.id} className="border-b align-top" data-event={e.event}>
+                  <td className="whitespace-nowrap py-1 font-mono">{e.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
+                  <td>{e.event}</td>
+                  <td className="font-mono">{e.queueId ? <Link href={`/logs?queueId=${e.queueId}`}>{e.queueId}</Link> : e.lookupId}</td>
+                  <td className="font-mono">{e.clientAddress}</td>
+                  <td>{e.helo}</td>
+                  <td>{e.sender}</td>
+                  <td>{e.recipient}</td>
+                  <td>
+                    {e.code ? `${e.code} ${e.enhanced} ` : ''}
+                    {e.text}
+                    {e.trace ? (
+                      <details>
+                        <summary className="cursor-pointer text-brand-700">why</summary>
+                        <ol className="list-decimal pl-4">
+                          {(JSON.parse(e.trace) as { list?: string; restriction?: string; fact: string }[]).map((t, i) => (
+                            <li key={i}>
+                              {t.list ? `${t.list}: ` : ''}
+                              {t.restriction ? `${t.restriction} → ` : ''}
+                              {t.fact}
+                            </li>
+                          ))}
+                        </ol>
+                      </details>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        {events.length === 100 ? (
+          <Link className="mt-2 inline-block text-sm underline" href={`/logs?${qs}${qs ? '&' : ''}before=${events.at(-1)!.id}`}>
+            Older →
+          </Link>
+        ) : null}
+      </Card>
+    </>
+  );
+}

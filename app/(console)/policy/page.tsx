@@ -1,0 +1,89 @@
+import type { Metadata } from 'next';
+import { ActionForm, Input } from '@/components/forms/action-form';
+import { Card } from '@/components/ui/card';
+import { checkPolicyAction, importMainCfAction, setParameterAction } from '@/server/actions/admin';
+import { requireRole } from '@/server/auth/require-role';
+import { getPolicyPage } from '@/server/queries/admin';
+
+export const metadata: Metadata = { title: 'Policy' };
+
+export default async function PolicyPage() {
+  const actor = await requireRole('OPERATOR');
+  const p = await getPolicyPage();
+  const admin = actor.role === 'ADMIN';
+  return (
+    <>
+      <h1 className="text-2xl font-semibold">Policy</h1>
+      <Card title="Policy tester">
+        <p className="mb-2 text-sm text-slate-700">The same decision the engine makes at RCPT TO, with every fact that led to it (as <code>postern check</code> prints it).</p>
+        <ActionForm action={checkPolicyAction} submit="Check">
+          <Input label="Client IP" name="client" defaultValue="203.0.113.9" required />
+          <Input label="HELO" name="helo" defaultValue="client.example" />
+          <Input label="SASL user (optional)" name="saslUser" />
+          <Input label="Sender" name="from" defaultValue="someone@example.org" />
+          <Input label="Recipient" name="rcpt" required />
+        </ActionForm>
+      </Card>
+      {admin ? (
+        <Card title="Set a parameter">
+          <ActionForm action={setParameterAction} submit="Save">
+            <Input label="Parameter (postconf name)" name="name" list="parameters" required />
+            <Input label="Value" name="value" className="w-96 rounded-md border border-slate-300 px-2 py-1.5" />
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="unset" /> Reset to default
+            </label>
+          </ActionForm>
+          <datalist id="parameters">
+            {p.parameters.map((x) => (
+              <option key={x.name} value={x.name}>
+                {x.doc}
+              </option>
+            ))}
+          </datalist>
+          <p className="mt-2 text-xs text-slate-600">Every save is compiled first: unknown names, bad values and open relays are refused with the reason.</p>
+        </Card>
+      ) : null}
+      <Card title="Live main.cf">
+        <pre className="overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">{p.mainCf}</pre>
+      </Card>
+      {admin ? (
+        <Card title="Import a Postfix main.cf">
+          <ActionForm action={importMainCfAction} submit="Import" className="flex flex-col gap-3" confirm="Replace the settings, domains and networks with this main.cf?">
+            <label className="flex flex-col text-sm">
+              <span className="mb-1 font-medium">Paste main.cf</span>
+              <textarea name="text" rows={8} className="rounded-md border border-slate-300 p-2 font-mono text-xs" />
+            </label>
+            <label className="text-sm">
+              or upload: <input type="file" name="file" accept=".cf,text/plain" />
+            </label>
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" name="dryRun" defaultChecked /> Dry run (report only)
+            </label>
+          </ActionForm>
+        </Card>
+      ) : null}
+      <Card title="Parameters">
+        <dl className="grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[max-content_1fr]">
+          {p.parameters.map((x) => (
+            <div key={x.name} className="contents">
+              <dt className="font-mono">
+                {x.name}
+                {x.value !== undefined ? <span className="text-brand-700"> = {x.value}</span> : null}
+              </dt>
+              <dd className="text-slate-600">{x.doc}</dd>
+            </div>
+          ))}
+        </dl>
+      </Card>
+      <Card title="Revision history">
+        <ul className="divide-y text-sm">
+          {p.revisions.map((r) => (
+            <li key={r.id} className="py-1">
+              <strong>#{r.id}</strong> {r.summary} <span className="text-slate-600">— {r.actor}, {r.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</span>
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,96 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ActionForm, Input, Select } from '@/components/forms/action-form';
+import { Badge, Card } from '@/components/ui/card';
+import { createAliasAction, createUserAction, deleteAliasAction, deleteUserAction, resetPasswordAction } from '@/server/actions/admin';
+import { requireRole } from '@/server/auth/require-role';
+import { getUsersPage } from '@/server/queries/admin';
+
+export const metadata: Metadata = { title: 'Users & aliases' };
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string }> }) {
+  await requireRole('ADMIN');
+  const sp = await searchParams;
+  const page = Math.max(1, Number(sp.page ?? 1) || 1);
+  const q = (sp.q ?? '').slice(0, 200);
+  const d = await getUsersPage(q, page);
+  const pages = Math.max(1, Math.ceil(d.total / d.pageSize));
+  return (
+    <>
+      <h1 className="text-2xl font-semibold">Users &amp; aliases</h1>
+      <Card title="Create a user">
+        <ActionForm action={createUserAction} submit="Create user">
+          <Input label="Address" name="address" type="email" required />
+          <Input label="Password" name="password" type="password" autoComplete="new-password" required />
+          <Select label="Role" name="role" options={[['USER', 'User (mailbox)'], ['OPERATOR', 'Operator'], ['ADMIN', 'Admin']]} />
+          <Input label="Quota (MB, 0 = none)" name="quotaMb" type="number" min={0} defaultValue={0} />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="hasMailbox" defaultChecked /> Has a mailbox
+          </label>
+        </ActionForm>
+      </Card>
+      <Card title={`Users (${d.total})`}>
+        <form className="mb-3 flex gap-2" role="search">
+          <label className="sr-only" htmlFor="q">
+            Search users
+          </label>
+          <input id="q" name="q" defaultValue={q} placeholder="address starts with…" className="rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
+          <button className="rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300">Search</button>
+        </form>
+        <table className="w-full text-left text-sm">
+          <thead>
+            <tr className="border-b text-slate-600">
+              <th className="py-2">Address</th>
+              <th>Role</th>
+              <th>Mailbox</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.users.map((u) => (
+              <tr key={u.id} className="border-b align-top">
+                <td className="py-2 font-medium">{u.address}</td>
+                <td>{u.role.toLowerCase()}</td>
+                <td>{u.hasMailbox ? <Badge tone="ok">mailbox</Badge> : <Badge tone="neutral">none</Badge>}</td>
+                <td className="space-y-1">
+                  <ActionForm action={resetPasswordAction} submit="Reset password" variant="secondary">
+                    <input type="hidden" name="address" value={u.address} />
+                    <Input label={`New password for ${u.address}`} name="password" type="password" autoComplete="new-password" />
+                  </ActionForm>
+                  <ActionForm action={deleteUserAction} submit="Delete" variant="danger" confirm={`Delete ${u.address}?`}>
+                    <input type="hidden" name="address" value={u.address} />
+                  </ActionForm>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <nav aria-label="Pages" className="mt-3 flex gap-3 text-sm">
+          {page > 1 ? <Link href={`/users?q=${encodeURIComponent(q)}&page=${page - 1}`}>← Previous</Link> : null}
+          <span>
+            Page {page} of {pages}
+          </span>
+          {page < pages ? <Link href={`/users?q=${encodeURIComponent(q)}&page=${page + 1}`}>Next →</Link> : null}
+        </nav>
+      </Card>
+      <Card title="Aliases">
+        <ActionForm action={createAliasAction} submit="Add alias">
+          <Input label="Alias address" name="address" type="email" required />
+          <Input label="Targets (comma separated)" name="targets" required />
+        </ActionForm>
+        <ul className="mt-3 divide-y text-sm">
+          {d.aliases.map((a) => (
+            <li key={a.id} className="flex items-center justify-between py-1">
+              <span>
+                {a.address} → {a.target}
+              </span>
+              <ActionForm action={deleteAliasAction} submit="Remove" variant="danger" confirm={`Remove alias ${a.address}?`}>
+                <input type="hidden" name="address" value={a.address} />
+              </ActionForm>
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,127 @@
+'use server';
+import 'server-only';
+import { revalidatePath } from 'next/cache';
+import { createAlias, deleteAlias } from '../services/aliases/create-alias';
+import { createDomain } from '../services/domains/create-domain';
+import { deleteDomain } from '../services/domains/delete-domain';
+import { updateDomain } from '../services/domains/update-domain';
+import { createNetwork } from '../services/networks/create-network';
+import { deleteNetwork } from '../services/networks/delete-network';
+import { checkPolicy } from '../services/policy/check-policy';
+import { importMainCf } from '../services/policy/import-main-cf';
+import { updateSettings } from '../services/settings/update-settings';
+import { createUser } from '../services/users/create-user';
+import { deleteUser } from '../services/users/delete-user';
+import { resetUserPassword } from '../services/users/set-user-password';
+import { createPrismaQueueStore } from '../../mail-engine/store/prisma-queue-store';
+import { removeSpoolFile } from '../../mail-engine/queue/spool';
+import { AppError } from '../errors/app-error';
+import { authedAction, str } from './_lib/authed-action';
+
+export const createDomainAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const d = await createDomain(db, actor, { name: str(f, 'name'), kind: str(f, 'kind') as 'LOCAL' | 'RELAY', description: str(f, 'description') });
+  revalidatePath('/domains');
+  return { data: null, message: `Added ${d.name}; it is live on every engine within a second.` };
+});
+
+export const toggleDomainAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const d = await updateDomain(db, actor, { id: str(f, 'id'), active: str(f, 'active') === 'true' });
+  revalidatePath('/domains');
+  return { data: null, message: `${d.name} is now ${d.active ? 'enabled' : 'disabled'}.` };
+});
+
+export const deleteDomainAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const d = await deleteDomain(db, actor, Number(str(f, 'id')));
+  revalidatePath('/domains');
+  return { data: null, message: `Deleted ${d.name}.` };
+});
+
+export const createNetworkAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const n = await createNetwork(db, actor, { cidr: str(f, 'cidr'), note: str(f, 'note') });
+  revalidatePath('/networks');
+  return { data: null, message: `Now trusting ${n.cidr}.` };
+});
+
+export const deleteNetworkAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const n = await deleteNetwork(db, actor, Number(str(f, 'id')));
+  revalidatePath('/networks');
+  return { data: null, message: `No longer trusting ${n.cidr}.` };
+});
+
+export const createUserAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const u = await createUser(db, actor, {
+    address: str(f, 'address'),
+    password: str(f, 'password'),
+    role: str(f, 'role') as 'ADMIN' | 'OPERATOR' | 'USER',
+    hasMailbox: f.get('hasMailbox') === 'on',
+    quotaMb: Number(str(f, 'quotaMb') || 0),
+  });
+  revalidatePath('/users');
+  return { data: null, message: `Created ${u.address}.` };
+});
+
+export const deleteUserAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const u = await deleteUser(db, actor, str(f, 'address'));
+  revalidatePath('/users');
+  return { data: null, message: `Deleted ${u.address}.` };
+});
+
+export const resetPasswordAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  await resetUserPassword(db, actor, str(f, 'address'), str(f, 'password'));
+  return { data: null, message: `Password of ${str(f, 'address')} reset; their sessions ended.` };
+});
+
+export const createAliasAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const targets = str(f, 'targets').split(/[\s,]+/).filter(Boolean);
+  await createAlias(db, actor, { address: str(f, 'address'), targets });
+  revalidatePath('/users');
+  return { data: null, message: `${str(f, 'address')} → ${targets.join(', ')}` };
+});
+
+export const deleteAliasAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  await deleteAlias(db, actor, str(f, 'address'));
+  revalidatePath('/users');
+  return { data: null, message: `Removed alias ${str(f, 'address')}.` };
+});
+
+export const setParameterAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const name = str(f, 'name').trim();
+  const value = str(f, 'value');
+  await updateSettings(db, actor, { [name]: f.get('unset') === 'on' ? null : value });
+  revalidatePath('/policy');
+  return { data: null, message: `${name} saved; live within a second.` };
+});
+
+export const importMainCfAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const file = f.get('file');
+  const text = file instanceof File && file.size ? await file.text() : str(f, 'text');
+  if (!text.trim()) throw new AppError('INVALID_INPUT', 'Paste a main.cf or choose a file', { text: ['Empty'] });
+  const dryRun = f.get('dryRun') === 'on';
+  const r = await importMainCf(db, actor, text, { dryRun });
+  revalidatePath('/policy');
+  const lines = [
+    `${r.applied ? 'Imported' : 'Dry run: would import'} ${r.imported.length} parameters, ${r.domains.length} domains, ${r.networks.length} networks.`,
+    ...r.ignored.map((i) => `line ${i.line}: ignored ${i.parameter}: ${i.message}`),
+  ];
+  return { data: null, message: lines.join('\n') };
+});
+
+export const checkPolicyAction = authedAction('OPERATOR', async ({ actor, db }, f) => {
+  const d = await checkPolicy(db, actor, { client: str(f, 'client'), helo: str(f, 'helo'), saslUser: str(f, 'saslUser'), from: str(f, 'from'), rcpt: str(f, 'rcpt') });
+  const lines = [`${d.reply.code} ${d.reply.enhanced} ${d.reply.text}`, `decision: ${d.action}${d.by ? ` by ${d.by}` : ''} (revision ${d.revision})`, ...d.trace.map((t) => `  ${t.list ? `${t.list}: ` : ''}${t.restriction ? `${t.restriction} → ` : ''}${t.fact}`)];
+  return { data: null, message: lines.join('\n') };
+});
+
+export const queueAction = authedAction('ADMIN', async ({ db }, f) => {
+  const q = createPrismaQueueStore(db);
+  const id = str(f, 'id');
+  const op = str(f, 'op');
+  if (op === 'delete') {
+    const spool = await q.remove(id);
+    if (!spool) throw new AppError('NOT_FOUND', `No message ${id}`);
+    removeSpoolFile(spool);
+  } else if (op === 'hold' || op === 'release') await q.setHold(id, op === 'hold');
+  else if (op === 'flush') await q.flush();
+  revalidatePath('/queue');
+  return { data: null, message: op === 'flush' ? 'Retrying everything now.' : `${id}: ${op} done.` };
+});

@@ -1,0 +1,53 @@
+import 'server-only';
+import { loadPolicyRows } from '../../prisma/policy-rows';
+import { compilePolicy } from '../../mail-engine/policy/compile-policy';
+import { renderMainCf } from '../../mail-engine/policy/main-cf-io';
+import { PARAMETERS } from '../../mail-engine/policy/parameters';
+import { getDb } from '../db';
+
+export const getDomainsPage = async () => (await getDb()).domain.findMany({ orderBy: { name: 'asc' } });
+
+export const getNetworksPage = async () => {
+  const db = await getDb();
+  const rows = await loadPolicyRows(db);
+  const compiled = compilePolicy(rows);
+  return {
+    networks: await db.trustedNetwork.findMany({ orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+    style: compiled.ok ? compiled.policy.params.mynetworks_style : '',
+    source: compiled.ok ? compiled.policy.mynetworksSource : '',
+    effective: compiled.ok ? compiled.policy.mynetworks.entries.map((e) => e.pattern) : [],
+  };
+};
+
+export const getUsersPage = async (q: string, page: number) => {
+  const db = await getDb();
+  const pageSize = 50;
+  const where = q ? { address: { startsWith: q.toLowerCase() } } : {};
+  const [total, users, aliases] = await Promise.all([
+    db.user.count({ where }),
+    db.user.findMany({ where, orderBy: { address: 'asc' }, skip: (page - 1) * pageSize, take: pageSize, select: { id: true, address: true, role: true, hasMailbox: true, active: true, quotaBytes: true } }),
+    db.alias.findMany({ orderBy: [{ address: 'asc' }], take: 500 }),
+  ]);
+  return { total, users, aliases, page, pageSize };
+};
+
+export const getPolicyPage = async () => {
+  const db = await getDb();
+  const rows = await loadPolicyRows(db);
+  const revisions = await db.policyRevision.findMany({ orderBy: { id: 'desc' }, take: 20, select: { id: true, actor: true, summary: true, createdAt: true } });
+  return {
+    mainCf: renderMainCf(rows, `live policy revision ${rows.revision}`),
+    revisions,
+    parameters: PARAMETERS.map((p) => ({ name: p.name, doc: p.doc, value: rows.settings[p.name], group: p.group })),
+  };
+};
+
+export const getAuditPage = async () => (await getDb()).auditEntry.findMany({ orderBy: { id: 'desc' }, take: 200 });
+
+export const getQueuePage = async () =>
+  (await getDb()).message.findMany({
+    where: { state: { in: ['ACTIVE', 'HOLD'] } },
+    orderBy: { receivedAt: 'asc' },
+    take: 500,
+    include: { recipients: { where: { state: { in: ['QUEUED', 'DEFERRED'] } } } },
+  });

@@ -4,9 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './ports';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type RunningPostern = {
   proc: ChildProcess;
@@ -17,7 +18,9 @@ export type RunningPostern = {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
-export const startPostern = async (o: { env?: Record<string, string>; role?: string; dataDir?: string; keepData?: boolean; timeoutMs?: number } = {}): Promise<RunningPostern> => {
+export const startPostern = async (
+  o: { env?: Record<string, string>; role?: string; dataDir?: string; keepData?: boolean; timeoutMs?: number; nodeArgs?: string[] } = {},
+): Promise<RunningPostern> => {
   const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'postern-test-'));
   const ports = { web: await freePort(), smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
   const env = {
@@ -32,7 +35,7 @@ export const startPostern = async (o: { env?: Record<string, string>; role?: str
     ...o.env,
   };
   delete (env as Record<string, string | undefined>).AUTH_SECRET;
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/postern.mjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'bin/postern.mjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

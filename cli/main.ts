@@ -5,8 +5,6 @@ import path from 'node:path';
 import { createPrismaClient, type Db } from '../prisma/client';
 import { createMigration, migrateDatabase } from '../prisma/migrate';
 import { ConfigError, loadConfig } from '../mail-engine/config';
-import { readSpoolFile, removeSpoolFile } from '../mail-engine/queue/spool';
-import { createPrismaQueueStore } from '../mail-engine/store/prisma-queue-store';
 import { AppError } from '../server/errors/app-error';
 import { CLI_ACTOR, type Role } from '../server/services/actor';
 import { createAlias, deleteAlias, findAliases } from '../server/services/aliases/create-alias';
@@ -24,6 +22,7 @@ import { deleteUser } from '../server/services/users/delete-user';
 import { findUsers } from '../server/services/users/find-users';
 import { resetUserPassword } from '../server/services/users/set-user-password';
 import { updateSettings } from '../server/services/settings/update-settings';
+import { deleteQueuedMessage, holdMessage, listQueue, releaseMessage, retryQueue, showQueuedMessage } from '../server/services/queue/manage-queue';
 import { serve } from './serve';
 
 const USAGE = `usage: postern <command>
@@ -39,7 +38,7 @@ const USAGE = `usage: postern <command>
   domain add NAME --local|--relay | domain list | domain remove NAME
   network add CIDR [--note TEXT] | network list | network remove CIDR
   set NAME=VALUE... | unset NAME...         change main.cf parameters (postconf -e style)
-  queue [list] | queue flush | queue delete ID | queue hold ID | queue release ID`;
+  queue [list] | queue flush | queue retry ID | queue show ID | queue delete ID | queue hold ID | queue release ID`;
 
 class UsageError extends Error {}
 
@@ -244,50 +243,53 @@ const run = async (argv: string[]): Promise<number> => {
         return 0;
       }
       case 'queue': {
-        const q = createPrismaQueueStore(db);
         const id = f.positional[0] ?? '';
         if (!sub || sub === 'list') {
-          const msgs = await q.list();
-          if (!msgs.length) {
+          const { total, messages } = await listQueue(db, CLI_ACTOR, { take: 10_000 });
+          if (!messages.length) {
             out('Mail queue is empty');
             return 0;
           }
+          // mailq's layout: "!" after the id marks a held message.
           out('-Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------');
-          for (const m of msgs) {
+          for (const m of messages) {
             out(`${m.id}${m.state === 'HOLD' ? '!' : ' '} ${String(m.size).padStart(8)} ${m.receivedAt.toUTCString().slice(0, 25)} ${m.sender || 'MAILER-DAEMON'}`);
             for (const r of m.recipients) {
               if (r.lastError) out(`                                  (${r.lastError.slice(0, 200)})`);
               out(`                                         ${r.address}`);
             }
           }
-          out(`-- ${msgs.length} Request${msgs.length === 1 ? '' : 's'}.`);
+          out(`-- ${total} Request${total === 1 ? '' : 's'}.`);
           return 0;
         }
         if (sub === 'flush') {
-          const r = await q.flush();
-          out(`${r.count} recipient(s) scheduled for immediate delivery`);
+          out(`${await retryQueue(db, CLI_ACTOR)} recipient(s) scheduled for immediate delivery`);
+          return 0;
+        }
+        if (sub === 'retry') {
+          out(`${id}: ${await retryQueue(db, CLI_ACTOR, id)} recipient(s) scheduled for immediate delivery`);
           return 0;
         }
         if (sub === 'delete') {
-          const spool = await q.remove(id);
-          if (!spool) throw new AppError('NOT_FOUND', `no message ${id} in the queue`);
-          removeSpoolFile(spool);
+          await deleteQueuedMessage(db, CLI_ACTOR, id);
           out(`${id}: removed`);
           return 0;
         }
-        if (sub === 'hold' || sub === 'release') {
-          const r = await q.setHold(id, sub === 'hold');
-          if (!r.count) throw new AppError('NOT_FOUND', `no ${sub === 'hold' ? 'active' : 'held'} message ${id}`);
-          out(`${id}: ${sub === 'hold' ? 'placed on hold' : 'released from hold'}`);
+        if (sub === 'hold') {
+          await holdMessage(db, CLI_ACTOR, id);
+          out(`${id}: placed on hold`);
+          return 0;
+        }
+        if (sub === 'release') {
+          await releaseMessage(db, CLI_ACTOR, id);
+          out(`${id}: released from hold`);
           return 0;
         }
         if (sub === 'show') {
-          const m = (await q.list()).find((x) => x.id === id);
-          if (!m) throw new AppError('NOT_FOUND', `no message ${id}`);
-          process.stdout.write(readSpoolFile(m.spoolPath).message);
+          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id));
           return 0;
         }
-        throw new UsageError('queue [list] | flush | delete ID | hold ID | release ID');
+        throw new UsageError('queue [list] | flush | retry ID | show ID | delete ID | hold ID | release ID');
       }
       default:
         throw new UsageError(`unknown command "${cmd}"`);

@@ -33,7 +33,7 @@ const envSchema = z.object({
   POSTERN_SUBMISSION_PORT: optionalPort,
   POSTERN_SMTPS_PORT: optionalPort,
   POSTERN_DNS_SERVER: z.string().optional(),
-  POSTERN_POLICY_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  POSTERN_POLICY_POLL_MS: z.coerce.number().int().min(10).max(60_000).optional(),
   AUTH_SECRET: z.string().min(16).optional(),
   AUTH_URL: z.string().url().optional(),
 });
@@ -49,7 +49,8 @@ export type PosternConfig = {
   adminPassword?: string;
   portOverrides: { smtpd?: number; submission?: number; submissions?: number };
   dnsServer?: string;
-  policyPollMs: number;
+  /** Undefined: 25 ms on SQLite, 1000 ms on PostgreSQL (where NOTIFY normally arrives first). */
+  policyPollMs?: number;
   authSecret: string;
 };
 

@@ -13,15 +13,16 @@ import { createResolver } from './delivery/deliver-smtp';
 import { createEngineLogger } from './log/logger';
 import { onPolicyRevision } from './policy/policy-bus';
 import { PolicyCache } from './policy/policy-cache';
-import { recoverOrphans } from './queue/enqueue-message';
-import { createQueueRunner } from './queue/queue-runner';
+import { createQueueManager } from './queue/queue-manager';
 import { Listeners, type ListenerStatus } from './smtp/listeners';
 import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
 import type { EngineContext } from './smtp/engine-context';
 import { createPrismaCredentialStore } from './store/prisma-credential-store';
-import { createPrismaDeliveryLogSink } from './store/prisma-delivery-log-sink';
-import { createPrismaPolicyStore } from './store/prisma-policy-store';
-import { createPrismaQueueStore } from './store/prisma-queue-store';
+import { createDeliveryLogSink } from './store/delivery-log-sink';
+import { createPrismaPolicyStore, defaultPolicyPollMs } from './store/prisma-policy-store';
+import { createDirectStore, type QueueStore } from './store/queue-store';
+import { createSqlDriver } from './store/sql-driver';
+import { createWorkerStore } from './store/sqlite-writer';
 
 export const POLICY_CHANNEL = 'postern_policy';
 export const ENGINE_VERSION = '0.1.0';
@@ -33,14 +34,17 @@ export type MailEngine = {
   tls?: TlsMaterial;
   refreshPolicy(): Promise<void>;
   runQueue(): Promise<void>;
+  kickQueue(): void;
 };
 
 export const startMailEngine = async (config: PosternConfig, deps: { db: Db; echoLog?: boolean }): Promise<MailEngine> => {
   const { db } = deps;
-  const policyStore = createPrismaPolicyStore(db);
-  const sink = createPrismaDeliveryLogSink(db, config.nodeId);
+  const policyStore = await createPrismaPolicyStore(db, config.databaseUrl);
+  // The queue and the delivery log take the hot path: plain SQL on a connection of their own
+  // (on SQLite, owned by a writer thread so commits never stall the SMTP sessions).
+  const store: QueueStore = providerOf(config.databaseUrl) === 'sqlite' ? createWorkerStore(config.databaseUrl) : createDirectStore(await createSqlDriver(config.databaseUrl));
+  const sink = createDeliveryLogSink(store, config.nodeId);
   const logger = createEngineLogger({ logDir: path.join(config.dataDir, 'log'), sink, echo: deps.echoLog });
-  const queue = createPrismaQueueStore(db);
   let listeners: Listeners | undefined;
   let tls: TlsMaterial | undefined;
   // Declared before the cache so its first onApplied (during start) can beat.
@@ -49,7 +53,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   const cache: PolicyCache = new PolicyCache({
     latestRevision: policyStore.latestRevision,
     loadRows: policyStore.loadRows,
-    pollMs: config.policyPollMs,
+    pollMs: config.policyPollMs ?? defaultPolicyPollMs(config.databaseUrl),
     onApplied: (p) => {
       logger.raw('master', `policy revision ${p.revision} applied`);
       void listeners?.apply(p);
@@ -77,31 +81,26 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   }
 
   const resolver = createResolver(config.dnsServer);
+  const queue = createQueueManager({ store, policy: () => cache.policy, logger, dataDir: config.dataDir, nodeId: config.nodeId, resolver });
   const ctx: EngineContext = {
     cache,
     logger,
     credentials: createPrismaCredentialStore(db),
     queue,
-    kickQueue: () => runner.kick(),
     dataDir: config.dataDir,
-    spoolDir: path.join(config.dataDir, 'spool'),
     resolver,
     throttle: createAuthThrottle({ limit: () => cache.policy?.limits.authFailureLimit ?? 5 }),
     perClient: new Map(),
     perClientRate: new Map(),
   };
-  const runner = createQueueRunner({ store: queue, policy: () => cache.policy, logger, dataDir: config.dataDir, nodeId: config.nodeId, resolver });
-
-  await queue.releaseLeases(config.nodeId);
-  const recovered = await recoverOrphans(queue, ctx.spoolDir);
-  if (recovered.length) logger.raw('qmgr', `recovered ${recovered.length} message(s) from the spool: ${recovered.join(' ')}`);
 
   listeners = new Listeners(ctx, tls, config.portOverrides, (line) => {
     process.stderr.write(`postern: ${line}\n`);
     logger.emit({ event: 'listener.failed', status: 'failed', text: line });
   });
   await listeners.apply(policy);
-  runner.start();
+  // Leases this node held before a crash are released: their recipients are delivered now.
+  await queue.start();
 
   heartbeat = async () => {
     try {
@@ -144,15 +143,19 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     listeners: () => listeners?.status() ?? [],
     policyRevision: () => cache.policy?.revision ?? 0,
     refreshPolicy: () => cache.refresh(true),
-    runQueue: () => runner.runOnce(),
+    runQueue: () => queue.runOnce(),
+    kickQueue: () => queue.kick(),
     close: async () => {
       offBus();
       clearInterval(beat);
       cache.stop();
       await listeners?.close();
-      await runner.stop();
+      await queue.stop();
       await sink.close();
+      logger.close();
       await listener?.end().catch(() => {});
+      await store.close();
+      policyStore.close();
     },
   };
 };

@@ -11,7 +11,7 @@ export type PolicyRowsData = {
   settings: Record<string, string>;
   domains: { name: string; kind: 'LOCAL' | 'RELAY'; active: boolean }[];
   networks: { cidr: string }[];
-  users: { address: string; active: boolean; hasMailbox: boolean }[];
+  users: { address: string; active: boolean; hasMailbox: boolean; quotaBytes: number }[];
   aliases: { address: string; target: string; active: boolean }[];
   accessEntries: { table: string; key: string; action: string }[];
   hostAddresses: { address: string; prefix: number }[];
@@ -28,7 +28,7 @@ export const loadPolicyRows = async (db: Reader): Promise<PolicyRowsData> => {
   const settings = await db.setting.findMany();
   const domains = await db.domain.findMany({ select: { name: true, kind: true, active: true }, orderBy: { name: 'asc' } });
   const networks = await db.trustedNetwork.findMany({ select: { cidr: true }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
-  const users = await db.user.findMany({ select: { address: true, active: true, hasMailbox: true } });
+  const users = (await db.user.findMany({ select: { address: true, active: true, hasMailbox: true, quotaBytes: true } })).map((u) => ({ ...u, quotaBytes: Number(u.quotaBytes) }));
   const aliases = await db.alias.findMany({ select: { address: true, target: true, active: true } });
   const accessEntries = await db.accessEntry.findMany({ select: { table: true, key: true, action: true } });
   return {

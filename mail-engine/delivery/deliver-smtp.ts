@@ -1,6 +1,10 @@
 // Outbound SMTP (and LMTP) with nodemailer: to relayhost when set ([host]:port skips the
 // MX lookup), otherwise to the recipient domain's MX hosts in preference order, with
 // opportunistic STARTTLS (smtp_tls_security_level = may) or required TLS (encrypt).
+// All recipients of one message for one next hop go in one transaction, and connections
+// to a next hop are pooled and reused (Postfix's connection cache), at most
+// default_destination_concurrency_limit at a time. Each recipient gets its own outcome:
+// a 5xx to one RCPT bounces that recipient only.
 import { Resolver } from 'node:dns/promises';
 import nodemailer from 'nodemailer';
 import { classifyError, type DeliveryOutcome } from './classify-reply';
@@ -13,6 +17,16 @@ export const parseNextHop = (spec: string, defaultPort = 25): { host: string; po
   return { host: m[2]!, port: m[4] ? Number(m[4]) : defaultPort, mxLookup: m[1] !== '[' };
 };
 
+/** lmtp_destination: inet:host:port, inet:[v6]:port or unix:/path. */
+export const parseLmtpDestination = (spec: string): { host: string; port: number } | { socketPath: string } => {
+  const s = spec.trim();
+  if (s.startsWith('unix:')) return { socketPath: s.slice(5) };
+  const hop = s.replace(/^inet:/, '');
+  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hop.includes('[') || (hop.match(/:/g) ?? []).length <= 1 ? hop : `[${hop}]`);
+  if (!m) throw new Error(`bad lmtp_destination "${spec}"`);
+  return { host: m[1]!, port: m[2] ? Number(m[2]) : 24 };
+};
+
 export const createResolver = (dnsServer?: string) => {
   const r = new Resolver({ timeout: 3000, tries: 2 });
   if (dnsServer) r.setServers([dnsServer]);
@@ -23,23 +37,14 @@ export const createResolver = (dnsServer?: string) => {
 export const lookupTargets = async (resolver: Resolver, domain: string, port: number): Promise<SmtpTarget[]> => {
   try {
     const mx = await resolver.resolveMx(domain);
+    // RFC 7505 null MX: the domain accepts no mail.
+    if (mx.length === 1 && mx[0]!.exchange === '') throw Object.assign(new Error(`${domain} has a null MX (accepts no mail)`), { code: 'NULLMX' });
     if (mx.length) return mx.sort((a, b) => a.priority - b.priority).map((m) => ({ host: m.exchange, port }));
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code !== 'ENODATA' && code !== 'ENOTFOUND') throw e;
   }
   return [{ host: domain, port }];
-};
-
-export type SendOptions = {
-  targets: SmtpTarget[];
-  from: string;
-  to: string[];
-  message: Buffer;
-  heloName: string;
-  tls: 'none' | 'may' | 'encrypt';
-  lmtp?: boolean;
-  resolver?: Resolver;
 };
 
 const resolveHost = async (resolver: Resolver | undefined, host: string) => {
@@ -55,33 +60,115 @@ const resolveHost = async (resolver: Resolver | undefined, host: string) => {
   return aaaa[0];
 };
 
-export const sendSmtp = async (o: SendOptions): Promise<DeliveryOutcome> => {
-  let last: DeliveryOutcome = { kind: 'deferred', dsn: '4.4.1', text: 'no route to destination', relay: 'none' };
-  for (const t of o.targets) {
-    let relay = `${t.host}:${t.port}`;
-    try {
-      const address = await resolveHost(o.resolver, t.host);
-      relay = `${t.host}[${address}]:${t.port}`;
+export type SendOptions = {
+  targets: (SmtpTarget | { socketPath: string })[];
+  from: string;
+  to: string[];
+  message: Buffer;
+  heloName: string;
+  tls: 'none' | 'may' | 'encrypt';
+  lmtp?: boolean;
+  resolver?: Resolver;
+  /** Connections kept per next hop (default_destination_concurrency_limit). */
+  maxConnections?: number;
+};
+
+type Pooled = { transport: nodemailer.Transporter; lastUsed: number; busy: number };
+
+/**
+ * Pooled transports keyed by next hop and options. As Postfix's connection cache
+ * (smtp_connection_cache_time_limit = 2s), a connection idle for two seconds is closed.
+ */
+export const createSmtpClient = () => {
+  const pools = new Map<string, Pooled>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [k, p] of pools) {
+      if (now - p.lastUsed > 2_000 && !p.busy) {
+        p.transport.close();
+        pools.delete(k);
+      }
+    }
+  }, 1_000);
+  sweep.unref();
+
+  const transportFor = (address: string | { socketPath: string }, port: number, host: string, o: SendOptions) => {
+    const key = JSON.stringify([address, port, o.tls, o.lmtp ?? false, o.heloName]);
+    let p = pools.get(key);
+    if (!p) {
+      const target = typeof address === 'string' ? { host: address, port } : { socketPath: address.socketPath };
       const transport = nodemailer.createTransport({
-        host: address,
-        port: t.port,
+        ...target,
+        pool: !o.lmtp,
+        maxConnections: o.maxConnections ?? 20,
+        maxMessages: 1000,
         secure: false,
         lmtp: o.lmtp,
         name: o.heloName,
         ignoreTLS: o.tls === 'none',
         requireTLS: o.tls === 'encrypt',
-        tls: { rejectUnauthorized: false, servername: t.host, minVersion: 'TLSv1.2' },
+        tls: { rejectUnauthorized: false, servername: host, minVersion: 'TLSv1.2' },
         connectionTimeout: 30_000,
         greetingTimeout: 30_000,
         socketTimeout: 120_000,
-      } as nodemailer.TransportOptions);
-      const info = await transport.sendMail({ envelope: { from: o.from, to: o.to }, raw: o.message });
-      transport.close();
-      return { kind: 'sent', dsn: '2.0.0', text: String(info.response ?? '250 Ok'), relay };
-    } catch (e) {
-      last = classifyError(e, relay);
-      if (last.kind === 'bounced') return last;
+      } as unknown as nodemailer.TransportOptions);
+      pools.set(key, (p = { transport, lastUsed: Date.now(), busy: 0 }));
     }
-  }
-  return last;
+    p.lastUsed = Date.now();
+    return p;
+  };
+
+  /** One transaction for all recipients; returns each recipient's outcome. */
+  const send = async (o: SendOptions): Promise<Map<string, DeliveryOutcome>> => {
+    const out = new Map<string, DeliveryOutcome>();
+    const all = (outcome: DeliveryOutcome) => {
+      for (const r of o.to) if (!out.has(r)) out.set(r, outcome);
+      return out;
+    };
+    let last: DeliveryOutcome = { kind: 'deferred', dsn: '4.4.1', text: 'no route to destination', relay: 'none' };
+    for (const t of o.targets) {
+      const socket = 'socketPath' in t;
+      let relay = socket ? `local[${t.socketPath}]` : `${t.host}:${t.port}`;
+      try {
+        let address: string | { socketPath: string };
+        if (socket) address = { socketPath: t.socketPath };
+        else {
+          address = await resolveHost(o.resolver, t.host);
+          relay = `${t.host}[${address}]:${t.port}`;
+        }
+        const pooled = transportFor(address, socket ? 0 : t.port, socket ? 'localhost' : t.host, o);
+        pooled.busy++;
+        let info: { response?: string; rejectedErrors?: { recipient?: string; responseCode?: number; response?: string; message?: string }[] };
+        try {
+          info = await pooled.transport.sendMail({ envelope: { from: o.from, to: o.to }, raw: o.message });
+        } finally {
+          pooled.busy--;
+          pooled.lastUsed = Date.now();
+        }
+        for (const e of info.rejectedErrors ?? []) if (e.recipient) out.set(e.recipient, classifyError(e, relay));
+        return all({ kind: 'sent', dsn: '2.0.0', text: String(info.response ?? '250 Ok').trim(), relay });
+      } catch (e) {
+        const err = e as { rejectedErrors?: { recipient?: string }[]; code?: string };
+        if (err.rejectedErrors?.length) {
+          // Every recipient refused at RCPT: each gets its own verdict, no other host is tried.
+          for (const r of err.rejectedErrors) if (r.recipient) out.set(r.recipient, classifyError(r, relay));
+          return all(classifyError(e, relay));
+        }
+        last = classifyError(e, relay);
+        if (last.kind === 'bounced') return all(last);
+      }
+    }
+    return all(last);
+  };
+
+  return {
+    send,
+    close: () => {
+      clearInterval(sweep);
+      for (const p of pools.values()) p.transport.close();
+      pools.clear();
+    },
+  };
 };
+
+export type SmtpClient = ReturnType<typeof createSmtpClient>;

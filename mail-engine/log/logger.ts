@@ -1,10 +1,13 @@
-// The engine's event logger: every event goes to the Postfix-format mail.log (appended
-// synchronously so a crash loses no line) and to the DeliveryEvent sink (batched; a sink
-// failure is reported on stderr and never changes an SMTP reply).
-import { appendFileSync, mkdirSync } from 'node:fs';
+// The engine's event logger: every event becomes a Postfix-format line in mail.log and,
+// unless it is a line-only event (connects, queue removals: the disconnect row and the
+// delivery rows tell the same story), a DeliveryEvent row through the batched sink. Lines
+// are gathered for the current tick and written with one write(2) on an open descriptor;
+// the file is reopened when logrotate moves it away. A sink failure is reported on stderr
+// and never changes an SMTP reply.
+import { closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { EngineEvent } from './events';
+import type { EngineEvent, EventName } from './events';
 import { formatPostfix, syslogStamp } from './postfix-format';
 
 export type EventSink = { write(event: EngineEvent & { at: Date }): void; flush(): Promise<void> };
@@ -13,20 +16,57 @@ export type EngineLogger = {
   emit(event: EngineEvent): void;
   raw(service: string, message: string): void;
   flush(): Promise<void>;
+  close(): void;
 };
+
+const LINE_ONLY: ReadonlySet<EventName> = new Set(['smtp.connect', 'message.removed']);
 
 export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hostname?: string; echo?: boolean }): EngineLogger => {
   mkdirSync(opts.logDir, { recursive: true });
   const file = path.join(opts.logDir, 'mail.log');
   const host = (opts.hostname ?? os.hostname()).split('.')[0];
-  const raw = (service: string, message: string, at = new Date()) => {
-    const line = `${syslogStamp(at)} ${host} postfix/${service}[${process.pid}]: ${message}\n`;
+  let fd = -1;
+  let ino = -1;
+  let checkedAt = 0;
+  const open = () => {
+    if (fd >= 0) closeSync(fd);
+    fd = openSync(file, 'a', 0o640);
+    ino = statSync(file).ino;
+    checkedAt = Date.now();
+  };
+  let buffer = '';
+  let scheduled = false;
+  const writeOut = () => {
+    scheduled = false;
+    if (!buffer) return;
+    const text = buffer;
+    buffer = '';
     try {
-      appendFileSync(file, line);
+      if (fd < 0) open();
+      else if (Date.now() - checkedAt > 5000) {
+        checkedAt = Date.now();
+        let moved = false;
+        try {
+          moved = statSync(file).ino !== ino;
+        } catch {
+          moved = true;
+        }
+        if (moved) open();
+      }
+      writeSync(fd, text);
     } catch (e) {
       process.stderr.write(`postern: cannot write ${file}: ${(e as Error).message}\n`);
+      fd = -1;
     }
-    if (opts.echo) process.stdout.write(line);
+    if (opts.echo) process.stdout.write(text);
+  };
+  const raw = (service: string, message: string, at = new Date()) => {
+    buffer += `${syslogStamp(at)} ${host} postfix/${service}[${process.pid}]: ${message}\n`;
+    if (buffer.length > 65_536) writeOut();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(writeOut);
+    }
   };
   return {
     raw,
@@ -34,8 +74,16 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
       const at = event.at ?? new Date();
       const line = formatPostfix(event);
       if (line) raw(line[0], line[1], at);
-      opts.sink?.write({ ...event, at });
+      if (!LINE_ONLY.has(event.event)) opts.sink?.write({ ...event, at });
     },
-    flush: () => opts.sink?.flush() ?? Promise.resolve(),
+    flush: async () => {
+      writeOut();
+      await opts.sink?.flush();
+    },
+    close: () => {
+      writeOut();
+      if (fd >= 0) closeSync(fd);
+      fd = -1;
+    },
   };
 };

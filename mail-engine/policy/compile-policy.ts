@@ -76,6 +76,8 @@ export type Policy = {
   isLocalRecipient(address: string): boolean;
   /** virtual_alias_maps-style expansion: address → its targets (undefined when not an alias). */
   aliasTargets(address: string): readonly string[] | undefined;
+  /** An active user's mailbox (quota 0 = unlimited), or undefined: local delivery's user table. */
+  mailbox(address: string): { quotaBytes: number } | undefined;
   resolve(address: string): ResolvedAddress;
 };
 
@@ -260,6 +262,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
 
   // ── users and aliases ──
   const localRecipients = new Set<string>();
+  const mailboxes = new Map<string, { quotaBytes: number }>();
   const senderOwners = new Map<string, Set<string>>();
   const own = (addr: string, login: string) => {
     let s = senderOwners.get(addr);
@@ -269,7 +272,10 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   for (const u of rows.users) {
     if (!u.active) continue;
     const a = u.address.toLowerCase();
-    if (u.hasMailbox) localRecipients.add(a);
+    if (u.hasMailbox) {
+      localRecipients.add(a);
+      mailboxes.set(a, { quotaBytes: u.quotaBytes ?? 0 });
+    }
     own(a, a);
   }
   const aliases = new Map<string, string[]>();
@@ -357,6 +363,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     needs: { senderDomainDns, rblZones: [...rblZones] },
     isLocalRecipient: (address: string) => localRecipients.has(address.toLowerCase()),
     aliasTargets: (address: string) => aliases.get(address.toLowerCase()),
+    mailbox: (address: string) => mailboxes.get(address.toLowerCase()),
     resolve: (address: string) => resolveAddress(address, resolveOpts),
   });
   const openRelay = findOpenRelay(policy);

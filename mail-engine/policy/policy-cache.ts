@@ -19,6 +19,7 @@ export class PolicyCache {
   private inflight: Promise<void> | undefined;
   private again = false;
   private failedRevision = -1;
+  private lastFault = 0;
 
   constructor(private readonly opts: PolicyCacheOptions) {}
 
@@ -69,7 +70,9 @@ export class PolicyCache {
       this.current = res.policy;
       this.opts.onApplied?.(res.policy);
     } catch (e) {
-      // Database unreachable: keep serving from the last good snapshot.
+      // Database unreachable: keep serving from the last good snapshot; say so once a minute.
+      if (Date.now() - this.lastFault < 60_000) return;
+      this.lastFault = Date.now();
       this.opts.onFailed?.(this.current?.revision ?? 0, e instanceof Error ? e : new Error(String(e)));
     }
   }

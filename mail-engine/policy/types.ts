@@ -54,7 +54,7 @@ export type PolicyRows = {
   settings: Record<string, string>;
   domains: { name: string; kind: 'LOCAL' | 'RELAY'; active: boolean }[];
   networks: { cidr: string }[];
-  users: { address: string; active: boolean; hasMailbox: boolean }[];
+  users: { address: string; active: boolean; hasMailbox: boolean; quotaBytes?: number }[];
   aliases: { address: string; target: string; active?: boolean }[];
   accessEntries: { table: string; key: string; action: string }[];
   /** Interface addresses of this host, for mynetworks_style and [address] literals. */

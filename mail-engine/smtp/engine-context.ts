@@ -4,16 +4,14 @@ import type { AuthThrottle } from '../auth/auth-throttle';
 import type { EngineLogger } from '../log/logger';
 import type { PolicyCache } from '../policy/policy-cache';
 import type { CredentialStore } from '../store/prisma-credential-store';
-import type { QueueStore } from '../store/prisma-queue-store';
+import type { QueueManager } from '../queue/queue-manager';
 
 export type EngineContext = {
   cache: PolicyCache;
   logger: EngineLogger;
   credentials: CredentialStore;
-  queue: QueueStore;
-  kickQueue(): void;
+  queue: Pick<QueueManager, 'enqueue'>;
   dataDir: string;
-  spoolDir: string;
   resolver: Resolver;
   throttle: AuthThrottle;
   /** Open connections per client address (smtpd_client_connection_count_limit). */

@@ -13,8 +13,7 @@ import { updateSettings } from '../services/settings/update-settings';
 import { createUser } from '../services/users/create-user';
 import { deleteUser } from '../services/users/delete-user';
 import { resetUserPassword } from '../services/users/set-user-password';
-import { createPrismaQueueStore } from '../../mail-engine/store/prisma-queue-store';
-import { removeSpoolFile } from '../../mail-engine/queue/spool';
+import { deleteQueuedMessage, holdMessage, releaseMessage, retryQueue } from '../services/queue/manage-queue';
 import { AppError } from '../errors/app-error';
 import { authedAction, str } from './_lib/authed-action';
 
@@ -112,16 +111,27 @@ export const checkPolicyAction = authedAction('OPERATOR', async ({ actor, db }, 
   return { data: null, message: lines.join('\n') };
 });
 
-export const queueAction = authedAction('ADMIN', async ({ db }, f) => {
-  const q = createPrismaQueueStore(db);
+export const queueAction = authedAction('ADMIN', async ({ actor, db }, f) => {
   const id = str(f, 'id');
   const op = str(f, 'op');
+  let message: string;
   if (op === 'delete') {
-    const spool = await q.remove(id);
-    if (!spool) throw new AppError('NOT_FOUND', `No message ${id}`);
-    removeSpoolFile(spool);
-  } else if (op === 'hold' || op === 'release') await q.setHold(id, op === 'hold');
-  else if (op === 'flush') await q.flush();
+    await deleteQueuedMessage(db, actor, id);
+    message = `${id} deleted.`;
+  } else if (op === 'hold') {
+    await holdMessage(db, actor, id);
+    message = `${id} is on hold.`;
+  } else if (op === 'release') {
+    await releaseMessage(db, actor, id);
+    message = `${id} released; delivery resumes within a second.`;
+  } else if (op === 'retry') {
+    await retryQueue(db, actor, id);
+    message = `${id}: retrying now.`;
+  } else if (op === 'flush') {
+    message = `Retrying ${await retryQueue(db, actor)} recipient(s) now.`;
+  } else {
+    throw new AppError('INVALID_INPUT', `Unknown queue operation "${op}"`);
+  }
   revalidatePath('/queue');
-  return { data: null, message: op === 'flush' ? 'Retrying everything now.' : `${id}: ${op} done.` };
+  return { data: null, message };
 });

@@ -4,6 +4,8 @@ import { compilePolicy } from '../../mail-engine/policy/compile-policy';
 import { renderMainCf } from '../../mail-engine/policy/main-cf-io';
 import { PARAMETERS } from '../../mail-engine/policy/parameters';
 import { getDb } from '../db';
+import type { Actor } from '../services/actor';
+import { listQueue } from '../services/queue/manage-queue';
 
 export const getDomainsPage = async () => (await getDb()).domain.findMany({ orderBy: { name: 'asc' } });
 
@@ -44,10 +46,4 @@ export const getPolicyPage = async () => {
 
 export const getAuditPage = async () => (await getDb()).auditEntry.findMany({ orderBy: { id: 'desc' }, take: 200 });
 
-export const getQueuePage = async () =>
-  (await getDb()).message.findMany({
-    where: { state: { in: ['ACTIVE', 'HOLD'] } },
-    orderBy: { receivedAt: 'asc' },
-    take: 500,
-    include: { recipients: { where: { state: { in: ['QUEUED', 'DEFERRED'] } } } },
-  });
+export const getQueuePage = async (actor: Actor) => listQueue(await getDb(), actor);

@@ -9,7 +9,7 @@ export const metadata: Metadata = { title: 'Queue' };
 
 export default async function QueuePage() {
   const actor = await requireRole('OPERATOR');
-  const msgs = await getQueuePage();
+  const { messages: msgs } = await getQueuePage(actor);
   const admin = actor.role === 'ADMIN';
   return (
     <>

@@ -1,13 +1,11 @@
 // DATA: always drain the stream; refuse oversize (552 5.3.4) and bare CR or LF line
-// endings (no SMTP smuggling, never a bare LF in a stored copy); prepend Received:; write
-// the spool durably and commit the queue rows; only then 250 "Ok: queued as ID".
-// Any fault of ours answers 451 4.3.0 so the client retries.
+// endings (no SMTP smuggling, never a bare LF in a stored copy); prepend Received:; hand
+// the message to the queue, whose group commit makes it durable; only then 250
+// "Ok: queued as ID". Any fault of ours answers 451 4.3.0 so the client retries.
 import type { Readable } from 'node:stream';
 import type { SMTPServerSession } from 'smtp-server';
 import { checkData } from '../../policy/check-stage';
-import { enqueueMessage } from '../../queue/enqueue-message';
 import { newQueueId } from '../../queue/queue-id';
-import { queuedLines } from '../../log/postfix-format';
 import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
 import { ENHANCED_MARK, SmtpError } from '../smtp-error';
@@ -71,25 +69,24 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     (recipients.length === 1 ? `\r\n\tfor <${recipients[0]}>` : '') +
     `; ${new Date().toUTCString()}\r\n`;
   try {
-    const res = await enqueueMessage(
-      { store: ctx.queue, spoolDir: ctx.spoolDir, policy },
-      {
-        queueId,
-        sender,
-        recipients,
-        body: [Buffer.from(received), ...chunks],
-        clientAddress: state.clientAddress,
-        clientName: state.clientName,
-        helo: session.hostNameAppearsAs || '',
-        saslUser: typeof session.user === 'string' ? session.user : '',
-        protocol: proto,
-      },
-    );
+    const body = Buffer.concat([Buffer.from(received), ...chunks]);
+    const headerEnd = body.indexOf('\r\n\r\n');
+    const headers = body.subarray(0, headerEnd < 0 ? Math.min(body.length, 65_536) : headerEnd).toString('utf8');
+    const messageId = /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(headers)?.[1];
+    const res = await ctx.queue.enqueue({
+      queueId,
+      sender,
+      recipients,
+      body,
+      clientAddress: state.clientAddress,
+      clientName: state.clientName,
+      helo: session.hostNameAppearsAs || '',
+      saslUser: typeof session.user === 'string' ? session.user : '',
+      protocol: proto,
+      messageId,
+    });
     count(state, 'data', true);
     ctx.logger.emit({ event: 'message.accepted', status: 'accepted', ...base, queueId, saslUser: typeof session.user === 'string' ? session.user : undefined, saslMethod: state.saslMethod, detail: { size: res.size, nrcpt: res.recipients.length } });
-    const messageId = /^message-id:\s*<?([^>\r\n]*)>?/im.exec(Buffer.concat(chunks.slice(0, 4)).toString('utf8'))?.[1] ?? `${queueId}@${policy.myhostname}`;
-    for (const [service, line] of queuedLines({ queueId, sender, size: res.size, nrcpt: res.recipients.length, messageId })) ctx.logger.raw(service, line);
-    ctx.kickQueue();
     return `${ENHANCED_MARK}2.0.0${ENHANCED_MARK}Ok: queued as ${queueId}`;
   } catch (e) {
     process.stderr.write(`postern: queue write failed: ${(e as Error).message}\n`);

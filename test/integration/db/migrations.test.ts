@@ -32,7 +32,7 @@ const roundTrip = async (url: string) => {
   try {
     await db.domain.create({ data: { name: 'example.net', kind: 'LOCAL' } });
     await db.user.create({ data: { address: 'a@example.net', passwordHash: 'x', quotaBytes: 5n * 1024n ** 3n } });
-    const msg = await db.message.create({ data: { id: 'ABC123', sender: 's@x', size: 1, spoolPath: '/x', recipients: { create: [{ address: 'r@y', originalAddress: 'r@y' }] } } });
+    const msg = await db.message.create({ data: { id: 'ABC123', sender: 's@x', size: 1, body: Buffer.from('x'), recipients: { create: [{ address: 'r@y', originalAddress: 'r@y' }] } } });
     await db.deliveryEvent.create({ data: { event: 'message.accepted', queueId: msg.id } });
     await db.auditEntry.create({ data: { actor: 't', action: 'x', entity: 'y' } });
     await db.policyRevision.create({ data: { actor: 't', summary: 's', mainCf: '' } });

@@ -6,6 +6,7 @@
 // default_destination_concurrency_limit at a time. Each recipient gets its own outcome:
 // a 5xx to one RCPT bounces that recipient only.
 import { Resolver } from 'node:dns/promises';
+import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { classifyError, type DeliveryOutcome } from './classify-reply';
 
@@ -76,6 +77,28 @@ export type SendOptions = {
 type Pooled = { transport: nodemailer.Transporter; lastUsed: number; busy: number };
 
 /**
+ * Opens the connection for nodemailer with Nagle's algorithm off: SMTP is a chain of short
+ * writes each waiting for a reply, and with Nagle on, a message's last segment waits for
+ * the peer's delayed ACK (40 ms on Linux) — measured: 22 messages/s per connection.
+ */
+const connectNoDelay = (target: { host: string; port: number } | { socketPath: string }, timeoutMs: number) => (_opts: unknown, cb: (err: Error | null, o?: { connection: net.Socket }) => void) => {
+  const socket = 'socketPath' in target ? net.connect({ path: target.socketPath }) : net.connect({ host: target.host, port: target.port });
+  socket.setNoDelay(true);
+  const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`connection timed out after ${timeoutMs / 1000}s`), { code: 'ETIMEDOUT' })), timeoutMs);
+  const onError = (e: Error) => {
+    clearTimeout(timer);
+    cb(e);
+  };
+  socket.once('error', onError);
+  socket.once('connect', () => {
+    clearTimeout(timer);
+    socket.off('error', onError);
+    socket.setKeepAlive(true);
+    cb(null, { connection: socket });
+  });
+};
+
+/**
  * Pooled transports keyed by next hop and options. As Postfix's connection cache
  * (smtp_connection_cache_time_limit = 2s), a connection idle for two seconds is closed.
  */
@@ -99,6 +122,7 @@ export const createSmtpClient = () => {
       const target = typeof address === 'string' ? { host: address, port } : { socketPath: address.socketPath };
       const transport = nodemailer.createTransport({
         ...target,
+        getSocket: connectNoDelay(target, 30_000),
         pool: !o.lmtp,
         maxConnections: o.maxConnections ?? 20,
         maxMessages: 1000,

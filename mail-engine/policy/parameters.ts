@@ -100,6 +100,8 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'local_transport', type: 'enum', group: 'delivery', default: 'maildir', values: ['maildir', 'lmtp'], doc: 'Postern: deliver local mail to Maildirs under the data directory, or by LMTP.' }),
   p({ name: 'lmtp_destination', type: 'string', group: 'delivery', default: 'inet:127.0.0.1:24', doc: 'Postern: the LMTP server (inet:host:port or unix:/path) used when local_transport = lmtp.' }),
   p({ name: 'recipient_delimiter', type: 'string', group: 'delivery', default: '', doc: 'Separator between user names and address extensions (user+foo).' }),
+  p({ name: 'virtual_destination_concurrency_limit', type: 'int', group: 'delivery', default: '$default_destination_concurrency_limit', min: 1, doc: 'Parallel Maildir deliveries to one local domain.' }),
+  p({ name: 'lmtp_destination_concurrency_limit', type: 'int', group: 'delivery', default: '$default_destination_concurrency_limit', min: 1, doc: 'Parallel deliveries to the LMTP server (local_transport = lmtp).' }),
   p({ name: 'default_destination_concurrency_limit', type: 'int', group: 'delivery', default: '20', min: 1, doc: 'Parallel deliveries to one destination.' }),
   p({ name: 'minimal_backoff_time', type: 'time', group: 'queue', default: '300s', doc: 'The shortest time before retrying a deferred delivery.' }),
   p({ name: 'maximal_backoff_time', type: 'time', group: 'queue', default: '4000s', doc: 'The longest time between retries of a deferred delivery.' }),

@@ -153,9 +153,14 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   const waiting: Task[] = [];
   const active = new Map<string, number>();
   let inFlight = 0;
+  /**
+   * Destinations: "local:<domain>" (the Maildir transport, limited per domain like Postfix's
+   * virtual(8): virtual_destination_concurrency_limit), "lmtp" (lmtp_destination_concurrency_limit),
+   * or an SMTP next hop (default_destination_concurrency_limit).
+   */
   const limitFor = (policy: Policy | undefined, destination: string) => {
-    if (destination === 'local') return 32;
-    return Math.max(1, Number(policy?.params.default_destination_concurrency_limit ?? 20));
+    const param = destination.startsWith('local:') ? 'virtual_destination_concurrency_limit' : destination === 'lmtp' ? 'lmtp_destination_concurrency_limit' : 'default_destination_concurrency_limit';
+    return Math.max(1, Number(policy?.params[param] ?? 20));
   };
 
   const pump = () => {
@@ -196,7 +201,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     const body = m.body;
     if (!body) {
       const fail = new Map(m.recipients.map((r) => [r.address, { kind: 'deferred', dsn: '4.3.0', text: 'message body missing from the queue', relay: 'none' } as DeliveryOutcome]));
-      return [{ message: m, recipients: m.recipients, destination: 'local', service: 'qmgr', run: async () => fail }];
+      return [{ message: m, recipients: m.recipients, destination: 'qmgr', service: 'qmgr', run: async () => fail }];
     }
     const tasks: Task[] = [];
     const remote = new Map<string, QueuedRecipient[]>();
@@ -207,7 +212,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
         if (lmtp) {
           tasks.push({ message: m, recipients: [r], destination: 'lmtp', service: 'lmtp', run: () => deliverLmtp(policy, m.sender, [r.address], body) });
         } else {
-          tasks.push({ message: m, recipients: [r], destination: 'local', service: 'local', run: () => deliverLocal(policy, m.sender, r.address, body) });
+          tasks.push({ message: m, recipients: [r], destination: `local:${resolved.domain}`, service: 'local', run: () => deliverLocal(policy, m.sender, r.address, body) });
         }
         continue;
       }

@@ -41,14 +41,16 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 `;
 
-export type ReferencePostfix = { port: number; dir: string; log: () => string; stop: () => Promise<void> };
+export type ReferencePostfix = { port: number; dir: string; log: () => string; stop: (o?: { keepFiles?: boolean }) => Promise<void> };
 
 export const startReferencePostfix = async (o: {
   mainCf: string;
   localRecipients: string[];
   saslUsers: { user: string; password: string }[];
+  /** Where its directory is made (default: the system's temporary directory). */
+  baseDir?: string;
 }): Promise<ReferencePostfix> => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'postern-ref-'));
+  const dir = mkdtempSync(path.join(o.baseDir ?? os.tmpdir(), 'postern-ref-'));
   // Postfix's master opens files under data_directory as mail_owner: the path must be traversable.
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -63,7 +65,7 @@ queue_directory = ${dir}/queue
 data_directory = ${dir}/data
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file_prefixes = ${os.tmpdir()}
+maillog_file_prefixes = ${o.baseDir ?? os.tmpdir()}
 maillog_file = ${dir}/maillog
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
@@ -133,7 +135,7 @@ service anvil {
     port,
     dir,
     log: () => safeRead(path.join(dir, 'maillog')),
-    stop: async () => {
+    stop: async (so: { keepFiles?: boolean } = {}) => {
       try {
         execFileSync('postfix', ['-c', dir, 'stop'], { stdio: 'ignore' });
       } catch {
@@ -145,7 +147,7 @@ service anvil {
         /* already stopped */
       }
       await new Promise((r) => setTimeout(r, 300));
-      rmSync(dir, { recursive: true, force: true });
+      if (!so.keepFiles) rmSync(dir, { recursive: true, force: true });
     },
   };
 };

@@ -31,7 +31,6 @@ export const startPostern = async (
     POSTERN_SMTP_PORT: String(ports.smtp),
     POSTERN_SUBMISSION_PORT: String(ports.submission),
     POSTERN_SMTPS_PORT: String(ports.smtps),
-    POSTERN_POLICY_POLL_MS: '500',
     ...o.env,
   };
   delete (env as Record<string, string | undefined>).AUTH_SECRET;

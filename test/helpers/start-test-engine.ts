@@ -33,7 +33,6 @@ export const startTestEngine = async (o: {
     POSTERN_SMTP_PORT: '0',
     POSTERN_SUBMISSION_PORT: '0',
     POSTERN_SMTPS_PORT: '0',
-    POSTERN_POLICY_POLL_MS: '200',
     POSTERN_ADMIN_PASSWORD: 'admin-password-123',
     POSTERN_NODE_ID: `test-${path.basename(dataDir)}`,
     ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}),

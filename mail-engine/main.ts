@@ -35,6 +35,8 @@ export type MailEngine = {
   refreshPolicy(): Promise<void>;
   runQueue(): Promise<void>;
   kickQueue(): void;
+  /** Writes the delivery-log rows gathered so far (tests; shutdown does it too). */
+  flushLog(): Promise<void>;
 };
 
 export const startMailEngine = async (config: PosternConfig, deps: { db: Db; echoLog?: boolean }): Promise<MailEngine> => {
@@ -145,6 +147,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     refreshPolicy: () => cache.refresh(true),
     runQueue: () => queue.runOnce(),
     kickQueue: () => queue.kick(),
+    flushLog: () => logger.flush(),
     close: async () => {
       offBus();
       clearInterval(beat);

@@ -70,6 +70,11 @@ export type Policy = {
     commandTimeoutMs: number; sessionDeadlineMs: number; greetPauseMs: number; authFailureLimit: number;
     clientConnectionLimit: number; clientRateLimit: number;
   };
+  /** Peers allowed XCLIENT, XFORWARD, and expected to send a PROXY header (CIDR lists). */
+  readonly proxies: { xclient: CidrMatcher; xforward: CidrMatcher; proxyProtocol: CidrMatcher };
+  /** smtpd_forbid_bare_newline = reject: a command line ended by a bare <LF> disconnects. */
+  readonly rejectBareNewline: boolean;
+  readonly disableVrfy: boolean;
   readonly rejectFooter: string;
   /** DNS facts the engine must fetch before evaluating (the evaluator itself does no I/O). */
   readonly needs: { senderDomainDns: boolean; rblZones: readonly string[] };
@@ -195,6 +200,24 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   const style = params.mynetworks_style ?? 'host';
   const usingStyle = explicitNetworks.length === 0;
   const mynetworks = new CidrMatcher(usingStyle ? hostDerivedNetworks(style, rows.hostAddresses) : networkEntries);
+
+  // ── peers trusted to speak for others: XCLIENT, XFORWARD, PROXY ──
+  const peerList = (name: string) => {
+    const entries: CidrEntry[] = [];
+    for (const item of splitList(params[name] ?? '')) {
+      try {
+        entries.push(parseCidr(item));
+      } catch (e) {
+        errors.push({ parameter: name, message: e instanceof CidrPatternError ? `${e.message} (host names are not supported here)` : String(e) });
+      }
+    }
+    return new CidrMatcher(entries);
+  };
+  const proxies = {
+    xclient: peerList('smtpd_authorized_xclient_hosts'),
+    xforward: peerList('smtpd_authorized_xforward_hosts'),
+    proxyProtocol: peerList('postern_proxy_protocol_hosts'),
+  };
 
   // ── domains ──
   const localDomains = new DomainMatcher(splitList(params.mydestination ?? ''), parentMatches.has('mydestination'));
@@ -358,6 +381,9 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
       clientConnectionLimit: int('smtpd_client_connection_count_limit'),
       clientRateLimit: int('smtpd_client_connection_rate_limit'),
     },
+    proxies,
+    rejectBareNewline: (params.smtpd_forbid_bare_newline ?? 'normalize') === 'reject',
+    disableVrfy: bool('disable_vrfy_command'),
     // Not expanded at compile time: its $macros (lookup_id, client_address …) are per reply.
     rejectFooter: explicit.smtpd_reject_footer ?? '',
     needs: { senderDomainDns, rblZones: [...rblZones] },

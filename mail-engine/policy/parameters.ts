@@ -62,6 +62,7 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_tls_security_level', type: 'enum', group: 'tls', default: 'may', values: ['none', 'may', 'encrypt'], doc: 'TLS on the smtpd port: none, may (offer STARTTLS), encrypt (require it).' }),
   p({ name: 'smtpd_tls_cert_file', type: 'string', group: 'tls', default: '', doc: 'PEM certificate (chain) for the SMTP server; empty: a self-signed one is generated for $myhostname.' }),
   p({ name: 'smtpd_tls_key_file', type: 'string', group: 'tls', default: '$smtpd_tls_cert_file', doc: 'PEM private key for the SMTP server certificate.' }),
+  p({ name: 'smtp_tcp_port', type: 'string', group: 'relay', default: 'smtp', doc: 'The port the SMTP client connects to when neither the next hop nor relayhost names one (smtp = 25).' }),
   p({ name: 'smtp_tls_security_level', type: 'enum', group: 'tls', default: 'may', values: ['none', 'may', 'encrypt'], doc: 'TLS when relaying out: none, may (opportunistic STARTTLS), encrypt (required).' }),
   // ── restrictions ──
   p({ name: 'smtpd_client_restrictions', type: 'restrictions', group: 'restrictions', default: '', doc: 'Restrictions applied to the client address and hostname.' }),
@@ -72,6 +73,8 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_data_restrictions', type: 'restrictions', group: 'restrictions', default: '', doc: 'Restrictions applied to the DATA command.' }),
   p({ name: 'smtpd_relay_before_recipient_restrictions', type: 'bool', group: 'restrictions', default: (l) => (l < 3.06 ? 'no' : 'yes'), doc: 'Evaluate smtpd_relay_restrictions before smtpd_recipient_restrictions.' }),
   p({ name: 'smtpd_delay_reject', type: 'bool', group: 'restrictions', default: 'yes', doc: 'Wait until RCPT TO before evaluating client, HELO and sender restrictions.' }),
+  p({ name: 'smtpd_forbid_bare_newline', type: 'enum', group: 'restrictions', default: 'normalize', values: ['normalize', 'yes', 'reject', 'no'], doc: 'Command lines ended by a bare <LF>: normalize (treat as <CR><LF>) or reject (reply and disconnect). DATA with a bare <LF> is always refused.' }),
+  p({ name: 'disable_vrfy_command', type: 'bool', group: 'restrictions', default: 'no', doc: 'Answer VRFY with 502 instead of a non-committal 252.' }),
   p({ name: 'smtpd_helo_required', type: 'bool', group: 'restrictions', default: 'no', doc: 'Require HELO or EHLO before MAIL FROM.' }),
   p({ name: 'smtpd_reject_unlisted_recipient', type: 'bool', group: 'restrictions', default: 'yes', doc: 'Reject unknown recipients in local (and relay) domains even without reject_unlisted_recipient.' }),
   p({ name: 'smtpd_reject_unlisted_sender', type: 'bool', group: 'restrictions', default: 'no', doc: 'Reject unknown sender addresses in local domains even without reject_unlisted_sender.' }),

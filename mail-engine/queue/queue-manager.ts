@@ -59,6 +59,9 @@ export type EnqueueInput = {
 
 const LEASE_MS = 10 * 60_000;
 
+/** smtp_tcp_port: a number or a service name (known_tcp_ports). */
+const tcpPort = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v) : ({ smtp: 25, submission: 587, submissions: 465, smtps: 465, lmtp: 24 } as Record<string, number>)[v.trim()] ?? 25);
+
 const retryPolicy = (p: Policy): RetryPolicy => ({
   minimalBackoffS: parseTime(p.params.minimal_backoff_time ?? '300s') ?? 300,
   maximalBackoffS: parseTime(p.params.maximal_backoff_time ?? '4000s') ?? 4000,
@@ -240,12 +243,13 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
 
   const deliverRemote = async (policy: Policy, hop: string, sender: string, to: string[], body: Buffer): Promise<Map<string, DeliveryOutcome>> => {
     let targets: SmtpTarget[];
+    const port = tcpPort(policy.params.smtp_tcp_port ?? 'smtp');
     try {
       if (policy.params.relayhost) {
-        const h = parseNextHop(policy.params.relayhost);
+        const h = parseNextHop(policy.params.relayhost, port);
         targets = h.mxLookup ? await lookupTargets(deps.resolver, h.host, h.port) : [{ host: h.host, port: h.port }];
       } else {
-        targets = await lookupTargets(deps.resolver, hop, 25);
+        targets = await lookupTargets(deps.resolver, hop, port);
       }
     } catch (e) {
       const code = (e as { code?: string }).code;

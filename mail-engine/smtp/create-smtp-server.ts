@@ -1,13 +1,14 @@
 // One smtp-server instance per service (smtpd, submission, submissions), wired to the stage
 // handlers. No policy logic here: the callbacks adapt smtp-server's style to async stage
 // functions once, and every error reaching a callback is a SmtpError (never a bare 550).
+// The options read by patch-smtp-server.ts are answered from the session's pinned policy.
 import { createRequire } from 'node:module';
 import type { SMTPServer as SMTPServerType, SMTPServerOptions } from 'smtp-server';
-import { offeredMechanisms } from '../policy/check-stage';
+import { checkData, offeredMechanisms } from '../policy/check-stage';
 import type { Policy } from '../policy/compile-policy';
 import type { EngineContext } from './engine-context';
-import { connectionOf, patchSmtpServer, type PatchedConnection } from './patch-smtp-server';
-import { formatCounts, getState, hasState, type Service } from './session-state';
+import { connectionOf, originalPeer, patchSmtpServer, type PatchedConnection } from './patch-smtp-server';
+import { count, formatCounts, getState, hasState, syncClient, type Service } from './session-state';
 import { asSmtpError, SmtpError } from './smtp-error';
 import { onAuth } from './stages/on-auth';
 import { onConnect } from './stages/on-connect';
@@ -33,10 +34,14 @@ const disabledFor = (policy: Policy | undefined, service: Service, secure: boole
   return disabled;
 };
 
+/** Commands a client may not pipeline past: it must wait for their reply (RFC 2920). */
+const SYNC_POINTS = new Set(['HELO', 'EHLO', 'DATA', 'STARTTLS', 'AUTH', 'QUIT']);
+
 export type SmtpServerHandle = { server: SMTPServer; service: Service; updatePolicy(p: Policy): void };
 
 export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsMaterial | undefined): SmtpServerHandle => {
   const policy0 = ctx.cache.policy;
+  const policyOf = (conn: PatchedConnection) => (hasState(conn.session) ? getState(conn.session).policy : undefined) ?? ctx.cache.policy;
   const closeWith = (conn: PatchedConnection, code: number, enhanced: string, text: string) => {
     if (conn._closing || conn._closed) return;
     conn.send(code, new SmtpError(code, enhanced, text).message);
@@ -53,10 +58,12 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     }, ms);
     state.deadline.unref();
   };
+  const peerAllowed = (conn: PatchedConnection, which: 'xclient' | 'xforward') => policyOf(conn)?.proxies[which].match(originalPeer(conn)).matched ?? false;
 
   const options: SMTPServerOptions & Record<string, unknown> = {
     name: policy0?.myhostname ?? 'localhost',
     banner: policy0?.params.mail_name ?? 'Postern',
+    heloResponse: '%s',
     secure: service === 'submissions',
     key: tls?.key,
     cert: tls?.cert,
@@ -69,12 +76,32 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     authOptional: true,
     allowInsecureAuth: true,
     disableReverseLookup: true,
+    // XCLIENT/XFORWARD stay on in smtp-server; onCommand and ehloFilter admit only the
+    // peers in smtpd_authorized_xclient_hosts / smtpd_authorized_xforward_hosts.
+    useXClient: true,
+    useXForward: true,
     size: policy0?.limits.messageSizeLimit || undefined,
     socketTimeout: policy0?.limits.commandTimeoutMs ?? 300_000,
     closeTimeout: 5_000,
     maxClients: 5_000,
     logger: false,
     greetPauseMs: policy0?.limits.greetPauseMs ?? 0,
+    greeting: (conn: PatchedConnection) => policyOf(conn)?.params.smtpd_banner ?? `${conn.name} ESMTP Postern`,
+    expectsProxy: (address: string) => ctx.cache.policy?.proxies.proxyProtocol.match(address).matched ?? false,
+    ehloFilter: (conn: PatchedConnection, keyword: string) => {
+      if (keyword.startsWith('XCLIENT')) return peerAllowed(conn, 'xclient');
+      if (keyword.startsWith('XFORWARD')) return peerAllowed(conn, 'xforward');
+      return true;
+    },
+    onBareNewline: (conn: PatchedConnection) => {
+      const policy = policyOf(conn);
+      if (!policy?.rejectBareNewline) return undefined;
+      if (hasState(conn.session)) {
+        const state = getState(conn.session);
+        ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'CONNECT', clientAddress: state.clientAddress, clientName: state.clientName, code: 521, enhanced: '5.5.2', text: 'Error: bare <LF> received', lookupId: state.lookupId });
+      }
+      return new SmtpError(521, '5.5.2', `${policy.myhostname} Error: bare <LF> received`);
+    },
     onReply: (conn: PatchedConnection, code: number) => {
       if (!hasState(conn.session) || code < 400 || code === 421) return;
       const state = getState(conn.session);
@@ -82,16 +109,27 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
       const hard = state.policy?.limits.hardErrorLimit ?? 20;
       if (state.errors >= hard && !state.closedForErrors) {
         state.closedForErrors = true;
-        ctx.logger.emit({ event: 'smtp.too_many_errors', status: 'rejected', clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId });
+        ctx.logger.emit({ event: 'smtp.too_many_errors', status: 'rejected', clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId, detail: { after: state.lastVerb ?? 'CONNECT' } });
         setImmediate(() => closeWith(conn, 421, '4.7.0', `${state.policy?.myhostname ?? 'localhost'} Error: too many errors`));
       }
     },
-    onCommand: (conn: PatchedConnection) => {
-      if (!hasState(conn.session)) return;
-      getState(conn.session).commands++;
+    onCommand: (conn: PatchedConnection, verb: string, ahead: boolean): SmtpError | undefined => {
+      if (!hasState(conn.session)) return undefined;
+      const state = getState(conn.session);
+      state.commands++;
+      state.lastVerb = verb;
       armDeadline(conn);
+      // reject_unauth_pipelining: input that arrived before a reply the client had to wait for.
+      if (ahead && SYNC_POINTS.has(verb) && verb !== 'QUIT') state.pipelinedEarly = true;
+      if (verb === 'HELO' || verb === 'EHLO' || verb === 'QUIT' || verb === 'RSET' || verb === 'NOOP' || verb === 'STARTTLS') count(state, verb.toLowerCase(), true);
+      if (verb === 'VRFY' && state.policy?.disableVrfy) return new SmtpError(502, '5.5.1', 'VRFY command is disabled');
+      if ((verb === 'XCLIENT' || verb === 'XFORWARD') && !peerAllowed(conn, verb === 'XCLIENT' ? 'xclient' : 'xforward')) {
+        return new SmtpError(550, '5.7.0', 'Error: insufficient authorization');
+      }
+      if (verb === 'DATA') return dataCommand(conn);
+      return undefined;
     },
-    extraEhlo: (conn: PatchedConnection) => (hasState(conn.session) && getState(conn.session).policy?.sasl.brokenClients ? ['AUTH=PLAIN LOGIN'] : []),
+    extraEhlo: (conn: PatchedConnection) => (policyOf(conn)?.sasl.brokenClients ? ['AUTH=PLAIN LOGIN'] : []),
     onConnect: (session, cb) =>
       adapt(
         (async () => {
@@ -120,12 +158,41 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
       const state = getState(session);
       if (state.deadline) clearTimeout(state.deadline);
       if (state.sessionDeadline) clearTimeout(state.sessionDeadline);
-      const open = (ctx.perClient.get(state.clientAddress) ?? 1) - 1;
-      if (open <= 0) ctx.perClient.delete(state.clientAddress);
-      else ctx.perClient.set(state.clientAddress, open);
+      const open = (ctx.perClient.get(state.connectedFrom) ?? 1) - 1;
+      if (open <= 0) ctx.perClient.delete(state.connectedFrom);
+      else ctx.perClient.set(state.connectedFrom, open);
       ctx.logger.emit({ event: 'smtp.disconnect', status: 'info', clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId, detail: { counts: formatCounts(state) } });
     },
   };
+
+  /**
+   * DATA, before the 354: smtp-server has no hook here, so smtpd_data_restrictions
+   * (reject_unauth_pipelining is classically listed there) run from onCommand and a refusal
+   * answers the command instead of letting the client send its message.
+   */
+  const dataCommand = (conn: PatchedConnection): SmtpError | undefined => {
+    const session = conn.session as unknown as import('smtp-server').SMTPServerSession;
+    const state = getState(session);
+    const policy = state.policy;
+    // Without a recipient smtp-server answers "503 need RCPT command" itself.
+    if (!policy || !session.envelope?.rcptTo?.length) return undefined;
+    syncClient(state, session);
+    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const d = checkData(policy, {
+      clientAddress: state.clientAddress,
+      clientName: state.clientName,
+      helo: session.hostNameAppearsAs || undefined,
+      saslUser: typeof session.user === 'string' ? session.user : undefined,
+      sender,
+      pipelinedEarly: state.pipelinedEarly,
+      lookupId: state.lookupId,
+    });
+    if (d.action === 'accept') return undefined;
+    count(state, 'data', false);
+    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'DATA', clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender, code: d.reply.code, enhanced: d.reply.enhanced, text: d.reply.text, trace: d.trace, lookupId: state.lookupId });
+    return SmtpError.from(d.reply);
+  };
+
   const server = new SMTPServer(options);
   server.on('error', (e) => process.stderr.write(`postern: ${service}: ${e.message}\n`));
   return {

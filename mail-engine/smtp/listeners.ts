@@ -81,17 +81,26 @@ export class Listeners {
       const port = this.overrides[service] ?? Number(policy.params[PORT_PARAM[service]]);
       for (const address of bindAddresses(policy)) wanted.set(`${service}|${address}|${port}`, { service, address, port });
     }
+    const retiring: [string, Bound][] = [];
     for (const [key, b] of this.bound) {
-      if (wanted.has(key)) {
-        b.handle.updatePolicy(policy);
-        continue;
-      }
+      if (wanted.has(key)) b.handle.updatePolicy(policy);
+      else retiring.push([key, b]);
+    }
+    this.failed.clear();
+    // Make before break: new listeners on ports no retiring listener holds start first;
+    // the rest (same port, other address) can only bind once the old one has closed.
+    const busyPorts = new Set(retiring.map(([, b]) => b.status.port));
+    const fresh = [...wanted].filter(([key]) => !this.bound.has(key));
+    await this.bindAll(fresh.filter(([, w]) => !busyPorts.has(w.port) || w.port === 0));
+    for (const [key, b] of retiring) {
       this.bound.delete(key);
       await new Promise<void>((r) => b.handle.server.close(() => r()));
     }
-    this.failed.clear();
-    for (const [key, w] of wanted) {
-      if (this.bound.has(key)) continue;
+    await this.bindAll(fresh.filter(([key]) => !this.bound.has(key) && !this.failed.has(key)));
+  }
+
+  private async bindAll(list: [string, { service: Service; address: string; port: number }][]) {
+    for (const [key, w] of list) {
       const handle = createSmtpServer(this.ctx, w.service, this.tls);
       try {
         const port = await listen(handle, w.address, w.port);

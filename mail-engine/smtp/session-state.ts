@@ -10,8 +10,16 @@ export type SessionState = {
   service: Service;
   policy: Policy | undefined;
   lookupId: string;
+  /** The client as policy sees it: the peer, or who XCLIENT/XFORWARD/PROXY said it is. */
   clientAddress: string;
   clientName: string;
+  /** The address the TCP connection came from (per-client connection accounting). */
+  connectedFrom: string;
+  lastVerb?: string;
+  /** RCPT commands accepted in this transaction (smtpd_recipient_limit counts repeats too). */
+  rcptCount: number;
+  /** reject_unauth_pipelining: the client sent input ahead of a reply it had to wait for. */
+  pipelinedEarly?: boolean;
   errors: number;
   counts: Record<string, [ok: number, total: number]>;
   commands: number;
@@ -36,6 +44,16 @@ export const initState = (session: object, state: SessionState) => {
 };
 
 export const hasState = (session: object) => STATE in session;
+
+/** After XCLIENT or XFORWARD, smtp-server's session names another client: follow it. */
+export const syncClient = (state: SessionState, session: { remoteAddress?: string; clientHostname?: string }) => {
+  const address = (session.remoteAddress ?? '').replace(/^::ffff:/, '');
+  if (address && address !== state.clientAddress) {
+    state.clientAddress = address;
+    const name = session.clientHostname ?? '';
+    state.clientName = name && !name.startsWith('[') ? name : 'unknown';
+  }
+};
 
 export const count = (state: SessionState, verb: string, ok: boolean) => {
   const c = (state.counts[verb] ??= [0, 0]);

@@ -1,18 +1,46 @@
 // A real SMTP sink on loopback (smtp-server), standing in for a remote MX or relayhost:
-// records what it receives and answers each RCPT as told.
+// records what it receives (and whether the session was encrypted), answers each RCPT as
+// told, can offer STARTTLS with a self-signed certificate, can hold each message a while
+// before answering, and reports the most sessions it had open at once.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import type { SMTPServer as SMTPServerType } from 'smtp-server';
+import { loadTlsMaterial } from '../../mail-engine/smtp/tls';
 
 const { SMTPServer } = createRequire(import.meta.url)('smtp-server') as { SMTPServer: typeof SMTPServerType };
 
-export type SinkMessage = { from: string; to: string[]; data: string };
+export type SinkMessage = { from: string; to: string[]; data: string; secure: boolean; helo: string };
 
-export const startSink = async (o: { port?: number; rejectRcpt?: (rcpt: string) => { code: number; message: string } | undefined } = {}) => {
+export const startSink = async (
+  o: {
+    port?: number;
+    host?: string;
+    tls?: boolean;
+    /** Milliseconds to wait before answering the end of DATA. */
+    holdMs?: number;
+    rejectRcpt?: (rcpt: string) => { code: number; message: string } | undefined;
+  } = {},
+) => {
   const received: SinkMessage[] = [];
+  let open = 0;
+  let maxOpen = 0;
+  const tlsDir = o.tls ? mkdtempSync(path.join(os.tmpdir(), 'postern-sink-tls-')) : undefined;
+  const material = tlsDir ? loadTlsMaterial({ dataDir: tlsDir, certFile: '', keyFile: '', hostname: 'sink.test' }) : undefined;
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: o.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
+    ...(material ? { key: material.key, cert: material.cert } : {}),
     logger: false,
+    onConnect: (_s, cb) => {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+      cb();
+    },
+    onClose: () => {
+      open--;
+    },
     onRcptTo: (addr, _s, cb) => {
       const r = o.rejectRcpt?.(addr.address);
       if (r) return cb(Object.assign(new Error(r.message), { responseCode: r.code }));
@@ -22,12 +50,28 @@ export const startSink = async (o: { port?: number; rejectRcpt?: (rcpt: string) 
       let data = '';
       stream.on('data', (c: Buffer) => (data += c.toString()));
       stream.on('end', () => {
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), data });
-        cb(null, 'Ok: queued as SINK1');
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          data,
+          secure: !!session.secure,
+          helo: session.hostNameAppearsAs,
+        });
+        const answer = () => cb(null, 'Ok: queued as SINK1');
+        if (o.holdMs) setTimeout(answer, o.holdMs);
+        else answer();
       });
     },
   });
-  await new Promise<void>((r) => server.listen(o.port ?? 0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => r()));
   const port = (server.server.address() as { port: number }).port;
-  return { port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    port,
+    received,
+    maxOpen: () => maxOpen,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
+    },
+  };
 };

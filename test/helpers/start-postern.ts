@@ -1,7 +1,7 @@
 // Starts the real `postern serve` (what `npm start` runs) as a child process on free ports
 // with its own data directory, and waits for "postern: ready".
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +19,19 @@ export type RunningPostern = {
 };
 
 export const startPostern = async (
-  o: { env?: Record<string, string>; role?: string; dataDir?: string; keepData?: boolean; timeoutMs?: number; nodeArgs?: string[] } = {},
+  o: {
+    env?: Record<string, string>;
+    role?: string;
+    dataDir?: string;
+    keepData?: boolean;
+    timeoutMs?: number;
+    nodeArgs?: string[];
+    /** Run as this unprivileged user (the data directory is handed to it). */
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<RunningPostern> => {
   const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'postern-test-'));
+  if (o.user) chownSync(dataDir, o.user.uid, o.user.gid);
   const ports = { web: await freePort(), smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
   const env = {
     ...process.env,
@@ -34,7 +44,7 @@ export const startPostern = async (
     ...o.env,
   };
   delete (env as Record<string, string | undefined>).AUTH_SECRET;
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'bin/postern.mjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'bin/postern.mjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(o.user ?? {}) });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

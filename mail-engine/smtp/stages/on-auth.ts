@@ -20,6 +20,13 @@ export const onAuth = async (
   const policy = state.policy ?? ctx.cache.policy;
   if (!policy) throw new SmtpError(454, '4.3.0', 'Temporary authentication failure');
   const method = auth.method.toUpperCase();
+  // XCLIENT LOGIN=: the proxy (an authorized XCLIENT peer, checked before the command ran)
+  // vouches for the login; there is no password to verify.
+  if (method === 'XCLIENT') {
+    const user = (auth.username ?? '').trim().toLowerCase();
+    if (user) ctx.logger.emit({ event: 'auth.succeeded', status: 'info', clientAddress: state.clientAddress, clientName: state.clientName, saslUser: user, saslMethod: 'XCLIENT', lookupId: state.lookupId });
+    return { user };
+  }
   state.saslMethod = method;
   const gate = checkAuth(policy, { clientAddress: state.clientAddress, clientName: state.clientName, lookupId: state.lookupId }, {
     mechanism: method,

@@ -16,6 +16,8 @@ export const onConnect = async (ctx: EngineContext, service: Service, session: S
     lookupId: newLookupId(),
     clientAddress,
     clientName: 'unknown',
+    connectedFrom: clientAddress,
+    rcptCount: 0,
     errors: 0,
     counts: {},
     commands: 0,

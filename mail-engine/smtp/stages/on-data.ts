@@ -4,7 +4,6 @@
 // "Ok: queued as ID". Any fault of ours answers 451 4.3.0 so the client retries.
 import type { Readable } from 'node:stream';
 import type { SMTPServerSession } from 'smtp-server';
-import { checkData } from '../../policy/check-stage';
 import { newQueueId } from '../../queue/queue-id';
 import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
@@ -58,8 +57,6 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     throw refuse(new SmtpError(552, '5.3.4', 'Error: message file too big'));
   }
   if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
-  const d = checkData(policy, { clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs || undefined, sender, lookupId: state.lookupId });
-  if (d.action !== 'accept') throw refuse(SmtpError.from(d.reply));
 
   const queueId = newQueueId();
   const proto = session.user ? (session.secure ? 'ESMTPSA' : 'ESMTPA') : session.secure ? 'ESMTPS' : session.transmissionType || 'ESMTP';

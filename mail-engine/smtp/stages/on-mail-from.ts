@@ -5,13 +5,26 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { checkMail } from '../../policy/check-stage';
 import { newLookupId } from '../../queue/queue-id';
 import type { EngineContext } from '../engine-context';
-import { count, getState } from '../session-state';
+import { count, getState, syncClient } from '../session-state';
 import { SmtpError } from '../smtp-error';
+
+/** MAIL FROM parameters of the extensions advertised (SIZE, 8BITMIME, SMTPUTF8; AUTH= per RFC 4954). */
+const MAIL_OPTIONS = new Set(['SIZE', 'BODY', 'SMTPUTF8', 'AUTH']);
+
+/** The first parameter outside `known`, as the client wrote it (Postfix: 555 5.5.4 Unsupported option). */
+export const unsupportedOption = (args: Record<string, string | boolean> | false | undefined, known: ReadonlySet<string>) => {
+  for (const [k, v] of Object.entries(args || {})) {
+    if (!known.has(k.toUpperCase())) return typeof v === 'string' ? `${k}=${v}` : k;
+  }
+  return undefined;
+};
 
 export const onMailFrom = async (ctx: EngineContext, address: SMTPServerAddress, session: SMTPServerSession): Promise<void> => {
   const state = getState(session);
   state.policy = ctx.cache.policy;
   state.lookupId = newLookupId();
+  syncClient(state, session);
+  state.rcptCount = 0;
   const policy = state.policy;
   const fail = (e: SmtpError) => {
     count(state, 'mail', false);
@@ -19,7 +32,9 @@ export const onMailFrom = async (ctx: EngineContext, address: SMTPServerAddress,
   };
   if (!policy) throw fail(new SmtpError(451, '4.3.0', 'Error: server configuration problem'));
   if (policy.heloRequired && !session.hostNameAppearsAs) throw fail(new SmtpError(503, '5.5.1', 'Error: send HELO/EHLO first'));
-  const args = address.args as Record<string, string> | false;
+  const args = address.args as Record<string, string | boolean> | false;
+  const unsupported = unsupportedOption(args, MAIL_OPTIONS);
+  if (unsupported) throw fail(new SmtpError(555, '5.5.4', `Unsupported option: ${unsupported}`));
   const size = Number((args && args.SIZE) || 0);
   if (policy.limits.messageSizeLimit > 0 && size > policy.limits.messageSizeLimit) {
     throw fail(new SmtpError(552, '5.3.4', 'Message size exceeds fixed limit'));

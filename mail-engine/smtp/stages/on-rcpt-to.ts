@@ -9,8 +9,10 @@ import { rblQueryName, splitRblArg } from '../../policy/restrictions/rbl-client'
 import type { DnsFacts } from '../../policy/types';
 import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
+import { unsupportedOption } from './on-mail-from';
 import { SmtpError } from '../smtp-error';
 
+const NO_OPTIONS: ReadonlySet<string> = new Set();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const withTimeout = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), ms))]);
 
@@ -58,9 +60,16 @@ export const onRcptTo = async (ctx: EngineContext, address: SMTPServerAddress, s
     helo: session.hostNameAppearsAs || undefined,
     saslUser: typeof session.user === 'string' ? session.user : undefined,
     sender,
+    pipelinedEarly: state.pipelinedEarly,
     lookupId: state.lookupId,
   };
-  if (session.envelope.rcptTo.length >= policy.limits.recipientLimit) {
+  // DSN is not offered, so RCPT TO takes no parameters (NOTIFY=, ORCPT= included).
+  const unsupported = unsupportedOption(address.args as Record<string, string | boolean> | false, NO_OPTIONS);
+  if (unsupported) {
+    count(state, 'rcpt', false);
+    throw new SmtpError(555, '5.5.4', `Unsupported option: ${unsupported}`);
+  }
+  if (state.rcptCount >= policy.limits.recipientLimit) {
     count(state, 'rcpt', false);
     throw new SmtpError(452, '4.5.3', 'Error: too many recipients');
   }
@@ -70,6 +79,7 @@ export const onRcptTo = async (ctx: EngineContext, address: SMTPServerAddress, s
   state.lastTrace = d.trace;
   if (d.action === 'accept') {
     count(state, 'rcpt', true);
+    state.rcptCount++;
     return;
   }
   count(state, 'rcpt', false);

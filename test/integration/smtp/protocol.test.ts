@@ -1,0 +1,251 @@
+// The SMTP conversation itself, over real sockets, where smtp-server leaves the decision
+// to the application: Postfix's reply texts, pipelining rules, STARTTLS command injection,
+// slow-drip clients, per-client connection floods, recipient limits, unknown parameters,
+// bare <LF> command lines, VRFY, and the peers allowed to speak for others (XCLIENT,
+// XFORWARD, the PROXY protocol). Each test changes the policy the way the console does and
+// waits until the engine has it.
+import net from 'node:net';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../server/services/actor';
+import { createDomain } from '../../../server/services/domains/create-domain';
+import { createNetwork } from '../../../server/services/networks/create-network';
+import { updateSettings } from '../../../server/services/settings/update-settings';
+import { SmtpProbe } from '../../helpers/smtp-probe';
+import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the SMTP conversation', () => {
+  let t: TestEngine;
+  const set = async (changes: Record<string, string | null>) => {
+    await updateSettings(t.db, CLI_ACTOR, changes);
+    await t.engine.refreshPolicy();
+  };
+  beforeAll(async () => {
+    t = await startTestEngine({
+      users: [{ address: 'alice@proto.test', password: 'alice-password-1' }],
+      setup: async (db) => {
+        await createDomain(db, CLI_ACTOR, { name: 'proto.test', kind: 'LOCAL' });
+        await createNetwork(db, CLI_ACTOR, { cidr: '127.0.0.2/32' });
+        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.proto.test', smtpd_error_sleep_time: '0' });
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it("answers with Postfix's texts", async () => {
+    const { probe, greeting } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.1' });
+    expect(greeting.text).toBe('220 mx.proto.test ESMTP Postern');
+    const ehlo = await probe.cmd('EHLO client.example');
+    expect(ehlo.lines[0]).toBe('250-mx.proto.test');
+    expect(ehlo.lines).toContain('250-PIPELINING');
+    expect((await probe.cmd('HELO client.example')).text).toBe('250 mx.proto.test');
+    expect((await probe.cmd('MAIL FROM:<a@example.org>')).text).toBe('250 2.1.0 Ok');
+    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('250 2.1.5 Ok');
+    expect((await probe.cmd('RSET')).text).toBe('250 2.0.0 Ok');
+    expect((await probe.cmd('NOOP')).text).toBe('250 2.0.0 Ok');
+    expect((await probe.cmd('FROB')).text).toBe('502 5.5.2 Error: command not recognized');
+    expect((await probe.cmd('QUIT')).text).toBe('221 2.0.0 Bye');
+    probe.close();
+  });
+
+  it('refuses MAIL and RCPT parameters it does not offer (555 5.5.4)', async () => {
+    const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.2' });
+    await probe.cmd('EHLO client.example');
+    expect((await probe.cmd('MAIL FROM:<a@example.org> FROB=1')).text).toBe('555 5.5.4 Unsupported option: FROB=1');
+    expect((await probe.cmd('MAIL FROM:<a@example.org> SIZE=100 BODY=8BITMIME')).code).toBe(250);
+    expect((await probe.cmd('RCPT TO:<alice@proto.test> XYZZY')).text).toBe('555 5.5.4 Unsupported option: XYZZY');
+    probe.close();
+  });
+
+  it('enforces smtpd_recipient_limit with 452 4.5.3', async () => {
+    await set({ smtpd_recipient_limit: '2' });
+    const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.3' });
+    await probe.cmd('EHLO client.example');
+    await probe.cmd('MAIL FROM:<a@example.org>');
+    // Every RCPT counts, repeated addresses included, as in Postfix.
+    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
+    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
+    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).text).toMatch(/^452 4\.5\.3 Error: too many recipients/);
+    // The limit is per transaction.
+    await probe.cmd('RSET');
+    await probe.cmd('MAIL FROM:<a@example.org>');
+    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
+    probe.close();
+    await set({ smtpd_recipient_limit: null });
+  });
+
+  it('reject_unauth_pipelining refuses a client that sends its message before the 354', async () => {
+    await set({ smtpd_data_restrictions: 'reject_unauth_pipelining' });
+    const early = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.4' });
+    await early.probe.cmd('EHLO client.example');
+    await early.probe.cmd('MAIL FROM:<a@example.org>');
+    await early.probe.cmd('RCPT TO:<alice@proto.test>');
+    early.probe.write('DATA\r\nSubject: too early\r\n\r\nbody\r\n.\r\n');
+    expect((await early.probe.read()).text).toBe('503 5.5.0 <DATA>: Data command rejected: Improper use of SMTP command pipelining');
+    early.probe.close();
+    // A client that waits for each reply (and one that pipelines where RFC 2920 allows) is fine.
+    const polite = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.5' });
+    await polite.probe.cmd('EHLO client.example');
+    polite.probe.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@proto.test>\r\n');
+    expect((await polite.probe.read()).code).toBe(250);
+    expect((await polite.probe.read()).code).toBe(250);
+    expect((await polite.probe.cmd('DATA')).code).toBe(354);
+    expect((await polite.probe.cmd('Subject: patient\r\n\r\nbody\r\n.')).text).toMatch(/^250 2\.0\.0 Ok: queued as [0-9A-F]+/);
+    polite.probe.close();
+    await set({ smtpd_data_restrictions: null });
+  });
+
+  it('discards commands pipelined after STARTTLS (no command injection)', async () => {
+    const sock = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.2.6' });
+    const readLine = (s: net.Socket | tls.TLSSocket) =>
+      new Promise<string>((resolve) => {
+        let buf = '';
+        const on = (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split('\r\n').filter(Boolean);
+          const last = lines.at(-1) ?? '';
+          if (buf.endsWith('\r\n') && /^\d{3} /.test(last)) {
+            s.off('data', on);
+            resolve(buf);
+          }
+        };
+        s.on('data', on);
+      });
+    await readLine(sock);
+    sock.write('EHLO client.example\r\n');
+    await readLine(sock);
+    // The injected RSET and MAIL ride in the same packet as STARTTLS, in plaintext.
+    sock.write('STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n');
+    expect(await readLine(sock)).toMatch(/^220 2\.0\.0 Ready to start TLS/);
+    const secure = tls.connect({ socket: sock, rejectUnauthorized: false });
+    let unsolicited = '';
+    secure.on('data', (d) => (unsolicited += d.toString()));
+    await new Promise((r) => secure.once('secureConnect', r));
+    // Had the injected MAIL run inside TLS, its reply would arrive without being asked for.
+    await sleep(300);
+    expect(unsolicited).toBe('');
+    secure.removeAllListeners('data');
+    secure.write('EHLO client.example\r\n');
+    expect(await readLine(secure)).toMatch(/^250-mx\.proto\.test\r\n/);
+    secure.write('MAIL FROM:<honest@example.org>\r\n');
+    expect(await readLine(secure)).toMatch(/^250 2\.1\.0 Ok/);
+    secure.destroy();
+  });
+
+  it('closes a slow-drip connection at smtpd_timeout even though bytes keep arriving', async () => {
+    await set({ smtpd_timeout: '2s' });
+    const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
+    await probe.cmd('EHLO client.example');
+    const started = Date.now();
+    // One byte every 300 ms of a command that never ends: an idle timer would never fire.
+    const drip = setInterval(() => !probe.isClosed && probe.write('x'), 300);
+    const reply = await probe.read(10_000);
+    clearInterval(drip);
+    expect(reply.text).toMatch(/^421 4\.4\.2 mx\.proto\.test Error: timeout exceeded/);
+    expect(Date.now() - started).toBeLessThan(4000);
+    await set({ smtpd_timeout: null });
+  });
+
+  it('limits simultaneous connections per client (smtpd_client_connection_count_limit)', async () => {
+    await set({ smtpd_client_connection_count_limit: '3' });
+    const open: SmtpProbe[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
+      expect(c.greeting.code).toBe(220);
+      open.push(c.probe);
+    }
+    const fourth = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
+    expect(fourth.greeting.text).toBe('421 4.7.0 Error: too many connections from 127.0.2.8');
+    // Another client is not affected, and a trusted one (mynetworks) is exempt, as in Postfix.
+    const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
+    expect(other.greeting.code).toBe(220);
+    const trusted: SmtpProbe[] = [];
+    for (let i = 0; i < 4; i++) {
+      const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.0.2' });
+      expect(c.greeting.code).toBe(220);
+      trusted.push(c.probe);
+    }
+    for (const p of [...open, fourth.probe, other.probe, ...trusted]) p.close();
+    await set({ smtpd_client_connection_count_limit: null });
+  });
+
+  it('normalizes a bare <LF> command terminator by default and refuses it with smtpd_forbid_bare_newline = reject', async () => {
+    const a = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.10' });
+    a.probe.write('EHLO client.example\n');
+    expect((await a.probe.read()).code).toBe(250);
+    a.probe.close();
+    await set({ smtpd_forbid_bare_newline: 'reject' });
+    const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.10' });
+    b.probe.write('EHLO client.example\n');
+    expect((await b.probe.read()).text).toBe('521 5.5.2 mx.proto.test Error: bare <LF> received');
+    await sleep(100);
+    expect(b.probe.isClosed).toBe(true);
+    await set({ smtpd_forbid_bare_newline: null });
+  });
+
+  it('answers VRFY non-committally, or 502 with disable_vrfy_command', async () => {
+    const a = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
+    expect((await a.probe.cmd('VRFY alice@proto.test')).code).toBe(252);
+    a.probe.close();
+    await set({ disable_vrfy_command: 'yes' });
+    const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
+    expect((await b.probe.cmd('VRFY alice@proto.test')).text).toBe('502 5.5.1 VRFY command is disabled');
+    b.probe.close();
+    await set({ disable_vrfy_command: null });
+  });
+
+  it('accepts XCLIENT only from smtpd_authorized_xclient_hosts, and then judges the client it names', async () => {
+    await set({ smtpd_authorized_xclient_hosts: '127.0.3.1' });
+    const stranger = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.2' });
+    expect((await stranger.probe.cmd('EHLO client.example')).text).not.toContain('XCLIENT');
+    expect((await stranger.probe.cmd('XCLIENT ADDR=127.0.0.2')).text).toBe('550 5.7.0 Error: insufficient authorization');
+    stranger.probe.close();
+
+    const proxy = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.1' });
+    expect((await proxy.probe.cmd('EHLO proxy.example')).text).toContain('XCLIENT');
+    // The proxy speaks for an untrusted client: relaying is refused for it.
+    expect((await proxy.probe.cmd('XCLIENT ADDR=192.0.2.77 NAME=[UNAVAILABLE]')).code).toBe(220);
+    await proxy.probe.cmd('EHLO client.example');
+    await proxy.probe.cmd('MAIL FROM:<a@example.org>');
+    expect((await proxy.probe.cmd('RCPT TO:<x@elsewhere.example>')).text).toMatch(/^554 5\.7\.1 <x@elsewhere\.example>: Relay access denied/);
+    proxy.probe.close();
+    // ... and for a client in mynetworks it is allowed, exactly as if it had connected itself.
+    const proxy2 = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.1' });
+    await proxy2.probe.cmd('EHLO proxy.example');
+    await proxy2.probe.cmd('XCLIENT ADDR=127.0.0.2');
+    await proxy2.probe.cmd('EHLO client.example');
+    await proxy2.probe.cmd('MAIL FROM:<a@example.org>');
+    expect((await proxy2.probe.cmd('RCPT TO:<x@elsewhere.example>')).code).toBe(250);
+    proxy2.probe.close();
+    await t.engine.flushLog();
+    const rows = await t.db.deliveryEvent.findMany({ where: { event: 'smtp.rejected', recipient: 'x@elsewhere.example' } });
+    expect(rows.some((r) => r.clientAddress === '192.0.2.77')).toBe(true);
+    await set({ smtpd_authorized_xclient_hosts: null });
+  });
+
+  it('reads a PROXY protocol header only from postern_proxy_protocol_hosts', async () => {
+    await set({ postern_proxy_protocol_hosts: '127.0.4.1' });
+    const lb = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.4.1' });
+    await new Promise((r) => lb.once('connect', r));
+    lb.write('PROXY TCP4 198.51.100.3 127.0.0.1 40000 25\r\n');
+    const greeting = await new Promise<string>((r) => lb.once('data', (d) => r(d.toString())));
+    expect(greeting).toMatch(/^220 mx\.proto\.test/);
+    lb.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<y@elsewhere.example>\r\n');
+    let replies = '';
+    for (let i = 0; i < 20 && !/554 5\.7\.1/.test(replies); i++) replies += await new Promise<string>((r) => lb.once('data', (d) => r(d.toString())));
+    expect(replies).toContain('554 5.7.1 <y@elsewhere.example>: Relay access denied');
+    lb.destroy();
+    await t.engine.flushLog();
+    const row = await t.db.deliveryEvent.findFirst({ where: { event: 'smtp.rejected', recipient: 'y@elsewhere.example' } });
+    expect(row?.clientAddress).toBe('198.51.100.3');
+    // From any other peer a PROXY line is just an unknown command.
+    const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.4.2' });
+    expect((await other.probe.cmd('PROXY TCP4 198.51.100.3 127.0.0.1 40000 25')).code).toBe(502);
+    other.probe.close();
+    await set({ postern_proxy_protocol_hosts: null });
+  });
+});

@@ -1,0 +1,143 @@
+// The engine under change and failure: listeners follow inet_interfaces and the port
+// settings without a restart, and when the database goes away the engine keeps deciding
+// from the last good policy and answers 4xx (never 5xx) where it needs the database, then
+// recovers by itself when the database is back.
+import net from 'node:net';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../server/services/actor';
+import { createDomain } from '../../../server/services/domains/create-domain';
+import { updateSettings } from '../../../server/services/settings/update-settings';
+import { IN_CI, PG_ADMIN_URL, pgAvailable } from '../../helpers/env';
+import { createFreshPgDatabase } from '../../helpers/pg';
+import { freePort } from '../../helpers/ports';
+import { SmtpProbe } from '../../helpers/smtp-probe';
+import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether something answers with a greeting on host:port. */
+const greets = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = net.connect({ host, port });
+    s.setTimeout(2000, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('data', (d) => {
+      s.destroy();
+      resolve(d.toString().startsWith('220'));
+    });
+    s.once('error', () => resolve(false));
+  });
+
+const until = async (fn: () => Promise<boolean>, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return true;
+    await sleep(50);
+  }
+  return false;
+};
+
+describe('listeners follow the settings without a restart', () => {
+  let t: TestEngine;
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('rebinds when inet_interfaces or a port changes', async () => {
+    const smtpPort = await freePort();
+    const submission1 = await freePort();
+    const submission2 = await freePort();
+    t = await startTestEngine({
+      // The smtpd port is pinned by the environment; the submission port comes from the settings.
+      env: { POSTERN_SMTP_PORT: String(smtpPort), POSTERN_SUBMISSION_PORT: '' },
+      setup: (db) => updateSettings(db, CLI_ACTOR, { postern_submission_port: String(submission1) }).then(() => undefined),
+    });
+    expect(await greets('127.0.0.1', smtpPort)).toBe(true);
+    expect(await greets('::1', smtpPort)).toBe(true);
+    expect(await greets('127.0.0.1', submission1)).toBe(true);
+
+    const changed = Date.now();
+    await updateSettings(t.db, CLI_ACTOR, { inet_interfaces: '127.0.0.1' });
+    expect(await until(async () => !(await greets('::1', smtpPort)))).toBe(true);
+    expect(Date.now() - changed).toBeLessThan(1500);
+    // Same port, narrower address: the old listener must close before the new one binds.
+    expect(await until(() => greets('127.0.0.1', smtpPort))).toBe(true);
+
+    await updateSettings(t.db, CLI_ACTOR, { postern_submission_port: String(submission2) });
+    expect(await until(() => greets('127.0.0.1', submission2))).toBe(true);
+    expect(await greets('127.0.0.1', submission1)).toBe(false);
+    expect(t.engine.listeners().filter((l) => l.service === 'submission').map((l) => `${l.address}:${l.port}`)).toEqual([`127.0.0.1:${submission2}`]);
+  });
+});
+
+describe('when the database goes away (PostgreSQL)', async () => {
+  const havePg = await pgAvailable();
+  let t: TestEngine | undefined;
+  let db: Awaited<ReturnType<typeof createFreshPgDatabase>> | undefined;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  afterAll(async () => {
+    const name = db ? new URL(db.url).pathname.slice(1) : '';
+    if (name) await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => {});
+    await t?.stop();
+    await db?.drop();
+  });
+
+  it.skipIf(!havePg && !IN_CI)('keeps deciding from the last good policy and answers 4xx where it needs the database', async () => {
+    db = await createFreshPgDatabase('engine_outage');
+    const name = new URL(db.url).pathname.slice(1);
+    t = await startTestEngine({
+      databaseUrl: db.url,
+      users: [{ address: 'erin@down.test', password: 'erin-password-1' }],
+      setup: async (d) => {
+        await createDomain(d, CLI_ACTOR, { name: 'down.test', kind: 'LOCAL' });
+        await updateSettings(d, CLI_ACTOR, { smtpd_error_sleep_time: '0' });
+      },
+    });
+    const auth = Buffer.from('\0erin@down.test\0erin-password-1').toString('base64');
+    const transaction = async () => {
+      const { probe } = await SmtpProbe.connect(t!.port(), { localAddress: '127.0.5.1' });
+      const out = { auth: (await probe.cmd('EHLO client.example'), await probe.cmd(`AUTH PLAIN ${auth}`)).text, relay: '', local: '', data: '' };
+      await probe.cmd('RSET');
+      await probe.cmd('MAIL FROM:<a@example.org>');
+      out.relay = (await probe.cmd('RCPT TO:<x@elsewhere.example>')).text;
+      out.local = (await probe.cmd('RCPT TO:<erin@down.test>')).text;
+      const data = await probe.cmd('DATA');
+      out.data = data.code === 354 ? (await probe.cmd('Subject: outage\r\n\r\nbody\r\n.')).text : data.text;
+      probe.close();
+      return out;
+    };
+    const before = await transaction();
+    expect(before.auth).toMatch(/^235 2\.7\.0/);
+    expect(before.data).toMatch(/^250 2\.0\.0 Ok: queued as/);
+
+    await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+    await sleep(300);
+    const during = await transaction();
+    expect(during.auth).toMatch(/^454 4\.7\.0 Temporary authentication failure/);
+    // Policy decisions need no database: the last good snapshot answers.
+    expect(during.relay).toMatch(/^554 5\.7\.1 <x@elsewhere\.example>: Relay access denied/);
+    expect(during.local).toMatch(/^250 2\.1\.5/);
+    expect(during.data).toMatch(/^451 4\.3\.0 /);
+
+    await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    let after = during;
+    for (let i = 0; i < 20 && !/^250 2\.0\.0/.test(after.data); i++) {
+      await sleep(250);
+      after = await transaction();
+    }
+    expect(after.auth).toMatch(/^235 2\.7\.0/);
+    expect(after.data).toMatch(/^250 2\.0\.0 Ok: queued as/);
+  });
+});

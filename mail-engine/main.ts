@@ -91,7 +91,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     queue,
     dataDir: config.dataDir,
     resolver,
-    throttle: createAuthThrottle({ limit: () => cache.policy?.limits.authFailureLimit ?? 5 }),
+    throttle: createAuthThrottle({ limit: () => cache.policy?.limits.authFailureLimit ?? 5, windowMs: () => cache.policy?.limits.authFailureWindowMs ?? 600_000 }),
     perClient: new Map(),
     perClientRate: new Map(),
   };

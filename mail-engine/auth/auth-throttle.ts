@@ -9,12 +9,12 @@ export type AuthThrottle = {
   succeed(client: string, login: string): void;
 };
 
-export const createAuthThrottle = (opts: { limit: () => number; windowMs?: number; maxDelayMs?: number }): AuthThrottle => {
-  const windowMs = opts.windowMs ?? 10 * 60_000;
+export const createAuthThrottle = (opts: { limit: () => number; windowMs?: () => number; maxDelayMs?: number }): AuthThrottle => {
+  const windowMs = () => opts.windowMs?.() ?? 10 * 60_000;
   const maxDelay = opts.maxDelayMs ?? 4000;
   const failures = new Map<string, number[]>();
   const recent = (key: string, now: number) => {
-    const list = (failures.get(key) ?? []).filter((t) => now - t < windowMs);
+    const list = (failures.get(key) ?? []).filter((t) => now - t < windowMs());
     if (list.length) failures.set(key, list);
     else failures.delete(key);
     return list;
@@ -22,7 +22,7 @@ export const createAuthThrottle = (opts: { limit: () => number; windowMs?: numbe
   const sweep = setInterval(() => {
     const now = Date.now();
     for (const k of failures.keys()) recent(k, now);
-  }, windowMs);
+  }, 60_000);
   sweep.unref();
   return {
     check: (client, login, now = Date.now()) => {

@@ -67,7 +67,7 @@ export type Policy = {
   readonly sasl: { enabled: boolean; noanonymous: boolean; noplaintext: boolean; tlsAuthOnly: boolean; brokenClients: boolean; localDomain: string };
   readonly limits: {
     messageSizeLimit: number; recipientLimit: number; errorSleepMs: number; softErrorLimit: number; hardErrorLimit: number;
-    commandTimeoutMs: number; sessionDeadlineMs: number; greetPauseMs: number; authFailureLimit: number;
+    commandTimeoutMs: number; sessionDeadlineMs: number; greetPauseMs: number; authFailureLimit: number; authFailureWindowMs: number;
     clientConnectionLimit: number; clientRateLimit: number;
   };
   /** Peers allowed XCLIENT, XFORWARD, and expected to send a PROXY header (CIDR lists). */
@@ -378,6 +378,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
       sessionDeadlineMs: secs('postern_session_deadline') * 1000,
       greetPauseMs: secs('postern_greet_pause') * 1000,
       authFailureLimit: int('smtpd_auth_failure_limit'),
+      authFailureWindowMs: secs('postern_auth_failure_window') * 1000,
       clientConnectionLimit: int('smtpd_client_connection_count_limit'),
       clientRateLimit: int('smtpd_client_connection_rate_limit'),
     },

@@ -198,6 +198,25 @@ describe('the SMTP conversation', () => {
     await set({ disable_vrfy_command: null });
   });
 
+  it('throttles login guessing per client and per login, and forgets after the window', async () => {
+    await set({ smtpd_auth_failure_limit: '3', postern_auth_failure_window: '3s' });
+    const auth = async (from: string, user: string, password: string) => {
+      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: from });
+      await probe.cmd('EHLO client.example');
+      const r = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`);
+      probe.close();
+      return r.text;
+    };
+    for (let i = 0; i < 3; i++) expect(await auth('127.0.6.1', 'alice@proto.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 Error: authentication failed/);
+    // The guesser's address is refused even with the right password...
+    expect(await auth('127.0.6.1', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
+    // ... and so is the guessed login from elsewhere, for a while.
+    expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
+    await sleep(3200);
+    expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
+    await set({ smtpd_auth_failure_limit: null, postern_auth_failure_window: null });
+  });
+
   it('accepts XCLIENT only from smtpd_authorized_xclient_hosts, and then judges the client it names', async () => {
     await set({ smtpd_authorized_xclient_hosts: '127.0.3.1' });
     const stranger = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.2' });

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { Role } from '@/server/services/actor';
 import { logoutAction } from '@/server/actions/auth';
+import { NavLink } from './nav-link';
 
 const LINKS: { href: string; label: string; min: Role }[] = [
   { href: '/dashboard', label: 'Dashboard', min: 'OPERATOR' },
@@ -9,6 +10,8 @@ const LINKS: { href: string; label: string; min: Role }[] = [
   { href: '/domains', label: 'Domains', min: 'ADMIN' },
   { href: '/networks', label: 'Trusted networks', min: 'ADMIN' },
   { href: '/users', label: 'Users & aliases', min: 'ADMIN' },
+  { href: '/settings', label: 'SMTP settings', min: 'ADMIN' },
+  { href: '/restrictions', label: 'Restrictions', min: 'ADMIN' },
   { href: '/policy', label: 'Policy', min: 'OPERATOR' },
   { href: '/audit', label: 'Audit log', min: 'ADMIN' },
   { href: '/account', label: 'My account', min: 'USER' },
@@ -23,9 +26,9 @@ export const ConsoleNav = ({ address, role }: { address: string; role: Role }) =
       </Link>
       <nav aria-label="Main" className="flex flex-wrap gap-x-3 gap-y-1 text-sm">
         {LINKS.filter((l) => RANK[role] >= RANK[l.min]).map((l) => (
-          <Link key={l.href} href={l.href} className="rounded px-1 text-slate-700 hover:text-brand-700 hover:underline">
+          <NavLink key={l.href} href={l.href}>
             {l.label}
-          </Link>
+          </NavLink>
         ))}
       </nav>
       <form action={logoutAction} className="ml-auto flex items-center gap-2 text-sm">

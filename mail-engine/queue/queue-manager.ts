@@ -326,7 +326,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       });
       try {
         const b = await enqueue({ sender: '', recipients: [m.sender], body: bounce, clientAddress: '127.0.0.1', clientName: 'localhost', helo: policy.myhostname, saslUser: '', protocol: 'local' });
-        deps.logger.emit({ event: 'bounce.created', queueId: m.queueId, sender: '', recipient: m.sender, detail: { bounceId: b.queueId } });
+        deps.logger.emit({ event: 'bounce.created', queueId: m.queueId, sender: '', recipient: m.sender, text: `sender non-delivery notification: ${b.queueId}`, detail: { bounceId: b.queueId } });
       } catch (e) {
         // The failures stay recorded as deferred so that the bounce is attempted again.
         process.stderr.write(`postern: cannot queue the bounce for ${m.queueId}: ${(e as Error).message}\n`);

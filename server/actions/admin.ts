@@ -14,6 +14,10 @@ import { createUser } from '../services/users/create-user';
 import { deleteUser } from '../services/users/delete-user';
 import { resetUserPassword } from '../services/users/set-user-password';
 import { deleteQueuedMessage, holdMessage, releaseMessage, retryQueue } from '../services/queue/manage-queue';
+import { deleteAccessEntry, setAccessEntry } from '../services/access/manage-access-entries';
+import { previewSettings } from '../services/policy/preview-policy-change';
+import { rollbackPolicy } from '../services/policy/rollback-policy';
+import { updateUser } from '../services/users/update-user';
 import { AppError } from '../errors/app-error';
 import { authedAction, str } from './_lib/authed-action';
 
@@ -21,6 +25,12 @@ export const createDomainAction = authedAction('ADMIN', async ({ actor, db }, f)
   const d = await createDomain(db, actor, { name: str(f, 'name'), kind: str(f, 'kind') as 'LOCAL' | 'RELAY', description: str(f, 'description') });
   revalidatePath('/domains');
   return { data: null, message: `Added ${d.name}; it is live on every engine within a second.` };
+});
+
+export const updateDomainAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const d = await updateDomain(db, actor, { id: str(f, 'id'), kind: str(f, 'kind') || undefined, description: str(f, 'description') });
+  revalidatePath('/domains');
+  return { data: null, message: `${d.name} saved.` };
 });
 
 export const toggleDomainAction = authedAction('ADMIN', async ({ actor, db }, f) => {
@@ -36,7 +46,7 @@ export const deleteDomainAction = authedAction('ADMIN', async ({ actor, db }, f)
 });
 
 export const createNetworkAction = authedAction('ADMIN', async ({ actor, db }, f) => {
-  const n = await createNetwork(db, actor, { cidr: str(f, 'cidr'), note: str(f, 'note') });
+  const n = await createNetwork(db, actor, { cidr: str(f, 'cidr'), note: str(f, 'note'), confirmWide: f.get('confirmWide') === 'on' });
   revalidatePath('/networks');
   return { data: null, message: `Now trusting ${n.cidr}.` };
 });
@@ -57,6 +67,19 @@ export const createUserAction = authedAction('ADMIN', async ({ actor, db }, f) =
   });
   revalidatePath('/users');
   return { data: null, message: `Created ${u.address}.` };
+});
+
+export const updateUserAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const address = str(f, 'address');
+  await updateUser(db, actor, {
+    address,
+    ...(f.has('role') ? { role: str(f, 'role') } : {}),
+    ...(f.has('quotaMb') ? { quotaMb: str(f, 'quotaMb') } : {}),
+    ...(f.has('mailboxSent') ? { hasMailbox: f.get('hasMailbox') === 'on' } : {}),
+    ...(f.has('active') ? { active: str(f, 'active') === 'true' } : {}),
+  });
+  revalidatePath('/users');
+  return { data: null, message: `${address} saved.` };
 });
 
 export const deleteUserAction = authedAction('ADMIN', async ({ actor, db }, f) => {
@@ -83,14 +106,6 @@ export const deleteAliasAction = authedAction('ADMIN', async ({ actor, db }, f) 
   return { data: null, message: `Removed alias ${str(f, 'address')}.` };
 });
 
-export const setParameterAction = authedAction('ADMIN', async ({ actor, db }, f) => {
-  const name = str(f, 'name').trim();
-  const value = str(f, 'value');
-  await updateSettings(db, actor, { [name]: f.get('unset') === 'on' ? null : value });
-  revalidatePath('/policy');
-  return { data: null, message: `${name} saved; live within a second.` };
-});
-
 export const importMainCfAction = authedAction('ADMIN', async ({ actor, db }, f) => {
   const file = f.get('file');
   const text = file instanceof File && file.size ? await file.text() : str(f, 'text');
@@ -101,6 +116,8 @@ export const importMainCfAction = authedAction('ADMIN', async ({ actor, db }, f)
   const lines = [
     `${r.applied ? 'Imported' : 'Dry run: would import'} ${r.imported.length} parameters, ${r.domains.length} domains, ${r.networks.length} networks.`,
     ...r.ignored.map((i) => `line ${i.line}: ignored ${i.parameter}: ${i.message}`),
+    ...r.warnings.map((w) => `line ${w.line}: ${w.message}`),
+    ...(r.preview ? [...r.preview.errors.map((e) => `would be refused: ${e}`), r.preview.diff.length ? 'Changes to the live main.cf:' : 'No change to the live main.cf.', ...r.preview.diff.map((d) => `${d.kind === 'add' ? '+' : d.kind === 'remove' ? '-' : ' '} ${d.text}`)] : []),
   ];
   return { data: null, message: lines.join('\n') };
 });
@@ -109,6 +126,56 @@ export const checkPolicyAction = authedAction('OPERATOR', async ({ actor, db }, 
   const d = await checkPolicy(db, actor, { client: str(f, 'client'), helo: str(f, 'helo'), saslUser: str(f, 'saslUser'), from: str(f, 'from'), rcpt: str(f, 'rcpt') });
   const lines = [`${d.reply.code} ${d.reply.enhanced} ${d.reply.text}`, `decision: ${d.action}${d.by ? ` by ${d.by}` : ''} (revision ${d.revision})`, ...d.trace.map((t) => `  ${t.list ? `${t.list}: ` : ''}${t.restriction ? `${t.restriction} → ` : ''}${t.fact}`)];
   return { data: null, message: lines.join('\n') };
+});
+
+export const setAccessEntryAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const e = await setAccessEntry(db, actor, { table: str(f, 'table'), key: str(f, 'key'), action: str(f, 'action') });
+  revalidatePath('/restrictions');
+  return { data: null, message: `${e.table}: ${e.key} → ${e.action}` };
+});
+
+export const deleteAccessEntryAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const e = await deleteAccessEntry(db, actor, Number(str(f, 'id')));
+  revalidatePath('/restrictions');
+  return { data: null, message: `Removed ${e.key} from ${e.table}.` };
+});
+
+const changesOf = (f: FormData): Record<string, string | null> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(str(f, 'changes') || '{}');
+  } catch {
+    throw new AppError('INVALID_INPUT', 'The changes could not be read');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AppError('INVALID_INPUT', 'The changes could not be read');
+  const out: Record<string, string | null> = {};
+  for (const [k, v] of Object.entries(parsed)) {
+    if (v !== null && typeof v !== 'string') throw new AppError('INVALID_INPUT', `${k}: not a text value`);
+    out[k] = v as string | null;
+  }
+  if (!Object.keys(out).length) throw new AppError('INVALID_INPUT', 'Nothing changed');
+  return out;
+};
+
+/** Review a settings change: the compiled draft's errors and its main.cf diff; nothing is saved. */
+export const previewSettingsAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const preview = await previewSettings(db, actor, changesOf(f));
+  return { data: preview, message: preview.ok ? 'This is what would change.' : 'This change would be refused.' };
+});
+
+export const saveSettingsAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const r = await updateSettings(db, actor, changesOf(f));
+  revalidatePath('/settings');
+  revalidatePath('/restrictions');
+  revalidatePath('/policy');
+  return { data: null, message: `Saved ${r.changed.join(', ')}; live on every engine within a second.` };
+});
+
+export const rollbackPolicyAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const target = Number(str(f, 'revision'));
+  const revision = await rollbackPolicy(db, actor, target);
+  revalidatePath('/policy');
+  return { data: null, message: `Restored revision ${target} as revision ${revision}.` };
 });
 
 export const queueAction = authedAction('ADMIN', async ({ actor, db }, f) => {

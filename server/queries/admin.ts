@@ -4,10 +4,20 @@ import { compilePolicy } from '../../mail-engine/policy/compile-policy';
 import { renderMainCf } from '../../mail-engine/policy/main-cf-io';
 import { PARAMETERS } from '../../mail-engine/policy/parameters';
 import { getDb } from '../db';
+import { changedOnly, diffLines } from '../services/policy/diff-lines';
 import type { Actor } from '../services/actor';
 import { listQueue } from '../services/queue/manage-queue';
+import { checkDomainDns } from '../services/domains/check-domain-dns';
 
 export const getDomainsPage = async () => (await getDb()).domain.findMany({ orderBy: { name: 'asc' } });
+
+/** A domain with the DNS records it needs and a live check of what DNS says. */
+export const getDomainDetail = async (actor: Actor, name: string) => {
+  const db = await getDb();
+  const domain = await db.domain.findUnique({ where: { name: name.trim().toLowerCase() } });
+  if (!domain) return undefined;
+  return { domain, dns: await checkDomainDns(db, actor, domain.name) };
+};
 
 export const getNetworksPage = async () => {
   const db = await getDb();
@@ -36,7 +46,17 @@ export const getUsersPage = async (q: string, page: number) => {
 export const getPolicyPage = async () => {
   const db = await getDb();
   const rows = await loadPolicyRows(db);
-  const revisions = await db.policyRevision.findMany({ orderBy: { id: 'desc' }, take: 20, select: { id: true, actor: true, summary: true, createdAt: true } });
+  // 21 rows: each of the 20 shown is diffed against the one before it.
+  const recent = await db.policyRevision.findMany({ orderBy: { id: 'desc' }, take: 21, select: { id: true, actor: true, summary: true, createdAt: true, mainCf: true, snapshot: true } });
+  const strip = (cf: string) => cf.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  const revisions = recent.slice(0, 20).map((r, i) => ({
+    id: r.id,
+    actor: r.actor,
+    summary: r.summary,
+    createdAt: r.createdAt,
+    restorable: !!r.snapshot,
+    diff: changedOnly(diffLines(strip(recent[i + 1]?.mainCf ?? ''), strip(r.mainCf))),
+  }));
   return {
     mainCf: renderMainCf(rows, `live policy revision ${rows.revision}`),
     revisions,

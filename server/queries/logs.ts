@@ -41,3 +41,30 @@ export const findDeliveryEvents = async (filter: LogFilter, take = 100) => {
   };
   return db.deliveryEvent.findMany({ where, orderBy: { id: 'desc' }, take });
 };
+
+/**
+ * One message's whole story: every event that carries its queue id (received, each
+ * recipient's attempts, bounces, removal), the session's events before it was queued
+ * (lookup id: connect-time decisions, rejected recipients), and its queue rows if it is
+ * still waiting. A lookup id from a reject reply finds the rejected attempt the same way.
+ */
+export const getMessageStory = async (id: string) => {
+  const db = await getDb();
+  const key = id.trim().toUpperCase();
+  if (!/^[0-9A-F]{6,20}$/.test(key)) return undefined;
+  const own = await db.deliveryEvent.findMany({ where: { OR: [{ queueId: key }, { lookupId: key }] }, orderBy: { id: 'asc' }, take: 1000 });
+  const lookupIds = [...new Set(own.map((e) => e.lookupId).filter(Boolean))];
+  const session = lookupIds.length ? await db.deliveryEvent.findMany({ where: { lookupId: { in: lookupIds }, id: { notIn: own.map((e) => e.id) } }, orderBy: { id: 'asc' }, take: 1000 }) : [];
+  const queued = await db.message.findUnique({ where: { id: key }, omit: { body: true }, include: { recipients: { orderBy: { id: 'asc' } } } });
+  const events = [...own, ...session].sort((a, b) => a.id - b.id);
+  if (!events.length && !queued) return undefined;
+  return { id: key, events, queued };
+};
+
+/** Events newer than `afterId` (the live tail), oldest first, at most 200. */
+export const tailDeliveryEvents = async (afterId: number) => {
+  const db = await getDb();
+  return db.deliveryEvent.findMany({ where: { id: { gt: afterId } }, orderBy: { id: 'asc' }, take: 200 });
+};
+
+export const latestEventId = async () => (await (await getDb()).deliveryEvent.aggregate({ _max: { id: true } }))._max.id ?? 0;

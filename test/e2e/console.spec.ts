@@ -7,28 +7,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchBrowser, login, screenshot } from '../helpers/browser';
+import { smtpAuth, submitIn } from '../helpers/console';
 import { SmtpProbe } from '../helpers/smtp-probe';
 import { startPostern, type RunningPostern } from '../helpers/start-postern';
 
 const USER = { address: 'carol@shop.example', password: 'carol-first-pass-1', next: 'carol-second-pass-2' };
 const OPERATOR = { address: 'olive@shop.example', password: 'olive-operator-pw-1' };
-
-const submitIn = async (page: Page, cardTitle: string, fields: Record<string, string>, button: string) => {
-  const card = page.getByRole('region', { name: cardTitle });
-  const before = (await card.getByRole('status').first().textContent()) ?? '';
-  for (const [label, value] of Object.entries(fields)) await card.getByLabel(label, { exact: true }).fill(value);
-  await card.getByRole('button', { name: button }).click();
-  await expect.poll(() => card.getByRole('status').first().textContent(), { timeout: 15_000 }).not.toBe(before);
-  return (await card.getByRole('status').first().textContent()) ?? '';
-};
-
-const smtpAuth = async (port: number, user: string, pass: string) => {
-  const { probe } = await SmtpProbe.connect(port, { localAddress: '127.0.1.30' });
-  await probe.cmd('EHLO e2e.example');
-  const r = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`);
-  probe.close();
-  return r.code;
-};
 
 describe.skipIf(!chromiumAvailable())('console flows (Chromium)', () => {
   let p: RunningPostern;

@@ -1,13 +1,14 @@
 import type { Metadata } from 'next';
 import { Badge, Card } from '@/components/ui/card';
 import { requireRole } from '@/server/auth/require-role';
-import { getDashboard } from '@/server/queries/dashboard';
+import { getDashboard, getHourlyTraffic } from '@/server/queries/dashboard';
+import { TrafficChart } from '@/components/dashboard/traffic-chart';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 export default async function DashboardPage() {
   await requireRole('OPERATOR');
-  const d = await getDashboard();
+  const [d, hourly] = await Promise.all([getDashboard(), getHourlyTraffic()]);
   const stats = [
     ['Accepted', d.today.accepted],
     ['Rejected', d.today.rejected],
@@ -31,6 +32,9 @@ export default async function DashboardPage() {
           ))}
         </dl>
       </Card>
+      <Card title="Last 24 hours">
+        <TrafficChart buckets={hourly} />
+      </Card>
       <Card title="Engine nodes">
         <p className="mb-2 text-sm text-slate-700">
           Latest policy revision: <strong>{d.latest?.id ?? 0}</strong>
@@ -49,6 +53,12 @@ export default async function DashboardPage() {
                   <span className="text-slate-600">last seen {n.heartbeatAt.toISOString().replace('T', ' ').slice(0, 19)} UTC</span>
                 </div>
                 <p className="mt-1 text-slate-700">TLS: {n.tls || 'unknown'}</p>
+                {n.tls.startsWith('self-signed') ? (
+                  <p className="mt-1 rounded bg-amber-50 p-2 text-warn">
+                    This node uses a self-signed certificate it generated itself. Clients that check certificates will refuse it: set <code>smtpd_tls_cert_file</code> and{' '}
+                    <code>smtpd_tls_key_file</code> under <a href="/settings" className="underline">SMTP settings</a>.
+                  </p>
+                ) : null}
                 <ul className="mt-1 flex flex-wrap gap-2">
                   {n.listeners.map((l) => (
                     <li key={`${l.service}-${l.address}-${l.port}`}>

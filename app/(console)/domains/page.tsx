@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
 import { createDomainAction, deleteDomainAction, toggleDomainAction } from '@/server/actions/admin';
@@ -21,26 +22,34 @@ export default async function DomainsPage() {
         </ActionForm>
       </Card>
       <Card title={`Configured domains (${domains.length})`}>
+        <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead>
             <tr className="border-b text-slate-600">
               <th className="py-2">Domain</th>
               <th>Kind</th>
               <th>State</th>
-              <th>DNS records it needs</th>
+              <th>DNS</th>
               <th className="sr-only">Actions</th>
             </tr>
           </thead>
           <tbody>
             {domains.map((d) => (
               <tr key={d.id} className="border-b align-top">
-                <td className="py-2 font-medium">{d.name}</td>
+                <td className="py-2 font-medium">
+                  <Link href={`/domains/${encodeURIComponent(d.name)}`} className="text-brand-700 underline">
+                    {d.name}
+                  </Link>
+                  {d.description ? <div className="text-xs font-normal text-slate-600">{d.description}</div> : null}
+                </td>
                 <td>{d.kind === 'LOCAL' ? 'local (mydestination)' : 'relay (relay_domains)'}</td>
                 <td>
                   <Badge tone={d.active ? 'ok' : 'neutral'}>{d.active ? 'active' : 'disabled'}</Badge>
                 </td>
                 <td>
-                  <pre className="whitespace-pre-wrap font-mono text-xs text-slate-700">{`${d.name}. IN MX 10 mail.${d.name}.\n${d.name}. IN TXT "v=spf1 mx -all"\n_dmarc.${d.name}. IN TXT "v=DMARC1; p=quarantine"`}</pre>
+                  <Link href={`/domains/${encodeURIComponent(d.name)}`} className="text-sm underline">
+                    records and live check
+                  </Link>
                 </td>
                 <td className="space-y-1">
                   <ActionForm action={toggleDomainAction} submit={d.active ? 'Disable' : 'Enable'} variant="secondary">
@@ -55,6 +64,7 @@ export default async function DomainsPage() {
             ))}
           </tbody>
         </table>
+        </div>
       </Card>
     </>
   );

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { LiveTail } from '@/components/logs/live-tail';
 import { Card } from '@/components/ui/card';
 import { requireRole } from '@/server/auth/require-role';
 import { findDeliveryEvents, logFilterSchema } from '@/server/queries/logs';
@@ -47,6 +48,9 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
         </form>
         {!parsed.success ? <p className="mt-2 text-sm text-bad">Some filters were invalid and were ignored.</p> : null}
       </Card>
+      <Card title="Live tail">
+        <LiveTail />
+      </Card>
       <Card title={`Events (newest first, ${events.length} shown)`}>
         <div className="overflow-x-auto">
           <table className="w-full text-left text-xs [&_td]:pr-3 [&_th]:pr-3" aria-label="delivery events">
@@ -67,7 +71,13 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
                 <tr key={e.id} className="border-b align-top" data-event={e.event}>
                   <td className="whitespace-nowrap py-1 font-mono">{e.at.toISOString().slice(0, 19).replace('T', ' ')}</td>
                   <td>{e.event}</td>
-                  <td className="font-mono">{e.queueId ? <Link href={`/logs?queueId=${e.queueId}`}>{e.queueId}</Link> : e.lookupId}</td>
+                  <td className="font-mono">
+                    {e.queueId || e.lookupId ? (
+                      <Link href={`/logs/${e.queueId || e.lookupId}`} className="text-brand-700 underline">
+                        {e.queueId || e.lookupId}
+                      </Link>
+                    ) : null}
+                  </td>
                   <td className="font-mono">{e.clientAddress}</td>
                   <td>{e.helo}</td>
                   <td>{e.sender}</td>

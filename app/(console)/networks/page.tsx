@@ -14,12 +14,15 @@ export default async function NetworksPage() {
     <>
       <h1 className="text-2xl font-semibold">Trusted networks</h1>
       <p className="text-sm text-slate-700">
-        Clients in these networks may relay without logging in (<code>mynetworks</code>). Adding one replaces what <code>mynetworks_style = {n.style}</code> implies. Networks wider than /8 (IPv4) or /16 (IPv6) are refused: they would make an open relay.
+        Clients in these networks may relay without logging in (<code>mynetworks</code>). Adding one replaces what <code>mynetworks_style = {n.style}</code> implies. A network of /15 or wider (IPv6: /31) must be confirmed; wider than /8 (IPv6: /16) is refused — it would make an open relay.
       </p>
       <Card title="Add a network">
         <ActionForm action={createNetworkAction} submit="Trust network">
           <Input label="Network (CIDR)" name="cidr" placeholder="192.0.2.0/24 or 2001:db8::/32" required />
           <Input label="Note" name="note" />
+          <label className="flex items-center gap-2 text-sm">
+            <input type="checkbox" name="confirmWide" /> I understand: every client in a network of /15 or wider (IPv6: /31) may relay without logging in
+          </label>
         </ActionForm>
       </Card>
       <Card title={`In effect now (${n.source})`}>

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import { ActionForm, Input } from '@/components/forms/action-form';
 import { Card } from '@/components/ui/card';
-import { checkPolicyAction, importMainCfAction, setParameterAction } from '@/server/actions/admin';
+import { checkPolicyAction, importMainCfAction, rollbackPolicyAction } from '@/server/actions/admin';
+import { ParameterEditor } from '@/components/policy/parameter-editor';
+import { DiffView } from '@/components/policy/diff-view';
 import { requireRole } from '@/server/auth/require-role';
 import { getPolicyPage } from '@/server/queries/admin';
 
@@ -26,21 +28,7 @@ export default async function PolicyPage() {
       </Card>
       {admin ? (
         <Card title="Set a parameter">
-          <ActionForm action={setParameterAction} submit="Save">
-            <Input label="Parameter (postconf name)" name="name" list="parameters" required />
-            <Input label="Value" name="value" className="w-96 rounded-md border border-slate-300 px-2 py-1.5" />
-            <label className="flex items-center gap-2 text-sm">
-              <input type="checkbox" name="unset" /> Reset to default
-            </label>
-          </ActionForm>
-          <datalist id="parameters">
-            {p.parameters.map((x) => (
-              <option key={x.name} value={x.name}>
-                {x.doc}
-              </option>
-            ))}
-          </datalist>
-          <p className="mt-2 text-xs text-slate-600">Every save is compiled first: unknown names, bad values and open relays are refused with the reason.</p>
+          <ParameterEditor parameters={p.parameters} />
         </Card>
       ) : null}
       <Card title="Live main.cf">
@@ -76,10 +64,29 @@ export default async function PolicyPage() {
         </dl>
       </Card>
       <Card title="Revision history">
+        <p className="mb-2 text-sm text-slate-700">
+          Each revision with what it changed in main.cf. Rolling back restores the settings, domains, trusted networks and access tables of that revision as a new
+          revision (users and aliases are left as they are); it is compiled and relay-tested like any change.
+        </p>
         <ul className="divide-y text-sm">
-          {p.revisions.map((r) => (
-            <li key={r.id} className="py-1">
-              <strong>#{r.id}</strong> {r.summary} <span className="text-slate-600">— {r.actor}, {r.createdAt.toISOString().replace('T', ' ').slice(0, 19)}</span>
+          {p.revisions.map((r, i) => (
+            <li key={r.id} className="py-2" data-revision={r.id}>
+              <div className="flex flex-wrap items-center gap-2">
+                <strong>#{r.id}</strong> {r.summary}
+                <span className="text-slate-600">
+                  — {r.actor}, {r.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC
+                </span>
+                {i === 0 ? <span className="text-xs font-medium text-ok">live</span> : null}
+                {admin && i > 0 && r.restorable ? (
+                  <ActionForm action={rollbackPolicyAction} submit={`Roll back to #${r.id}`} variant="secondary" confirm={`Restore the policy of revision ${r.id}?`} className="ml-auto flex items-center gap-2">
+                    <input type="hidden" name="revision" value={r.id} />
+                  </ActionForm>
+                ) : null}
+              </div>
+              <details className="mt-1">
+                <summary className="cursor-pointer text-brand-700">changes to main.cf</summary>
+                <DiffView lines={r.diff} label={`changes in revision ${r.id}`} />
+              </details>
             </li>
           ))}
         </ul>

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
-import { createAliasAction, createUserAction, deleteAliasAction, deleteUserAction, resetPasswordAction } from '@/server/actions/admin';
+import { createAliasAction, createUserAction, deleteAliasAction, deleteUserAction, resetPasswordAction, updateUserAction } from '@/server/actions/admin';
 import { requireRole } from '@/server/auth/require-role';
 import { getUsersPage } from '@/server/queries/admin';
 
@@ -37,12 +37,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <input id="q" name="q" defaultValue={q} placeholder="address starts with…" className="rounded-md border border-slate-300 px-2 py-1.5 text-sm" />
           <button className="rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300">Search</button>
         </form>
+        <div className="overflow-x-auto">
         <table className="w-full text-left text-sm">
           <thead>
             <tr className="border-b text-slate-600">
               <th className="py-2">Address</th>
               <th>Role</th>
               <th>Mailbox</th>
+              <th>State</th>
               <th>Actions</th>
             </tr>
           </thead>
@@ -51,8 +53,28 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <tr key={u.id} className="border-b align-top">
                 <td className="py-2 font-medium">{u.address}</td>
                 <td>{u.role.toLowerCase()}</td>
-                <td>{u.hasMailbox ? <Badge tone="ok">mailbox</Badge> : <Badge tone="neutral">none</Badge>}</td>
+                <td>
+                  {u.hasMailbox ? <Badge tone="ok">mailbox</Badge> : <Badge tone="neutral">none</Badge>}
+                  {u.quotaBytes > 0n ? <span className="ml-1 text-xs text-slate-600">{String(u.quotaBytes / 1048576n)} MB</span> : null}
+                </td>
+                <td>{u.active ? <Badge tone="ok">active</Badge> : <Badge tone="bad">disabled</Badge>}</td>
                 <td className="space-y-1">
+                  <details>
+                    <summary className="cursor-pointer text-sm text-brand-700">Edit</summary>
+                    <ActionForm action={updateUserAction} submit="Save" variant="secondary">
+                      <input type="hidden" name="address" value={u.address} />
+                      <input type="hidden" name="mailboxSent" value="1" />
+                      <Select label={`Role of ${u.address}`} name="role" defaultValue={u.role} options={[['USER', 'User (mailbox)'], ['OPERATOR', 'Operator'], ['ADMIN', 'Admin']]} />
+                      <Input label="Quota (MB, 0 = none)" name="quotaMb" type="number" min={0} defaultValue={String(u.quotaBytes / 1048576n)} />
+                      <label className="flex items-center gap-2 text-sm">
+                        <input type="checkbox" name="hasMailbox" defaultChecked={u.hasMailbox} /> Has a mailbox
+                      </label>
+                    </ActionForm>
+                  </details>
+                  <ActionForm action={updateUserAction} submit={u.active ? 'Disable' : 'Enable'} variant="secondary" confirm={u.active ? `Disable ${u.address}? They can no longer sign in or log in over SMTP, and mail to them is refused.` : undefined}>
+                    <input type="hidden" name="address" value={u.address} />
+                    <input type="hidden" name="active" value={String(!u.active)} />
+                  </ActionForm>
                   <ActionForm action={resetPasswordAction} submit="Reset password" variant="secondary">
                     <input type="hidden" name="address" value={u.address} />
                     <Input label={`New password for ${u.address}`} name="password" type="password" autoComplete="new-password" />
@@ -65,6 +87,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             ))}
           </tbody>
         </table>
+        </div>
         <nav aria-label="Pages" className="mt-3 flex gap-3 text-sm">
           {page > 1 ? <Link href={`/users?q=${encodeURIComponent(q)}&page=${page - 1}`}>← Previous</Link> : null}
           <span>

@@ -9,10 +9,20 @@ import { parseInput } from '../validate';
 /** Networks wider than this are refused by the policy compiler as open relays. */
 export const isWideNetwork = (family: 4 | 6, prefix: number) => (family === 4 ? prefix < 8 : prefix < 16);
 
-export const createNetwork = async (db: Db, actor: Actor, input: { cidr: string; note?: string }) => {
+/** Networks this wide (a /8 to a /15, or an IPv6 /16 to /31) are saved only when the admin confirms. */
+export const needsConfirmation = (family: 4 | 6, prefix: number) => (family === 4 ? prefix < 16 : prefix < 32);
+
+/** How many addresses a network holds, for the warning ("16,777,216 addresses"). */
+export const addressCount = (family: 4 | 6, prefix: number) => (family === 4 ? (2 ** (32 - prefix)).toLocaleString('en') : `2^${128 - prefix}`);
+
+export const createNetwork = async (db: Db, actor: Actor, input: { cidr: string; note?: string; confirmWide?: boolean }) => {
   assertRole(actor, 'ADMIN');
   const { cidr, note } = parseInput(createNetworkSchema, input);
   const canonical = formatCidr(cidr);
+  if (!isWideNetwork(cidr.family, cidr.prefix) && needsConfirmation(cidr.family, cidr.prefix) && !input.confirmWide) {
+    const warning = `${canonical} trusts ${addressCount(cidr.family, cidr.prefix)} addresses: every client in it may relay without logging in. Tick "I understand" to save it anyway.`;
+    throw new AppError('INVALID_INPUT', warning, { confirmWide: [warning] });
+  }
   if (await db.trustedNetwork.findUnique({ where: { cidr: canonical } })) {
     throw new AppError('ALREADY_EXISTS', `${canonical} is already trusted`, { cidr: ['Already in mynetworks'] });
   }

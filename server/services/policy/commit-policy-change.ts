@@ -17,6 +17,21 @@ export type PolicyChange = { action: string; entity: string; entityId?: string; 
 
 export const POLICY_CHANNEL = 'postern_policy';
 
+/** The policy rows a revision can be rolled back to (users and aliases are accounts, not policy). */
+export type PolicySnapshot = {
+  settings: Record<string, string>;
+  domains: { name: string; kind: string; active: boolean; description: string }[];
+  networks: { cidr: string; note: string; position: number }[];
+  accessEntries: { table: string; key: string; action: string }[];
+};
+
+export const takeSnapshot = async (tx: Tx): Promise<PolicySnapshot> => ({
+  settings: Object.fromEntries((await tx.setting.findMany({ orderBy: { name: 'asc' } })).map((s) => [s.name, s.value])),
+  domains: await tx.domain.findMany({ select: { name: true, kind: true, active: true, description: true }, orderBy: { name: 'asc' } }),
+  networks: await tx.trustedNetwork.findMany({ select: { cidr: true, note: true, position: true }, orderBy: [{ position: 'asc' }, { id: 'asc' }] }),
+  accessEntries: await tx.accessEntry.findMany({ select: { table: true, key: true, action: true }, orderBy: [{ table: 'asc' }, { key: 'asc' }] }),
+});
+
 export const commitPolicyChange = async <T>(db: Db, actor: Actor, change: PolicyChange, mutate: (tx: Tx) => Promise<T>): Promise<{ result: T; revision: number }> => {
   const isPg = dbProvider(db) === 'postgresql';
   const out = await db.$transaction(
@@ -28,7 +43,12 @@ export const commitPolicyChange = async <T>(db: Db, actor: Actor, change: Policy
         throw new AppError('POLICY_INVALID', draft.errors.map((e) => `${e.parameter}: ${e.message}`).join('\n'));
       }
       const rev = await tx.policyRevision.create({
-        data: { actor: actor.address, summary: change.summary, mainCf: renderMainCf(rows, `Postern policy revision ${rows.revision + 1}: ${change.summary}`) },
+        data: {
+          actor: actor.address,
+          summary: change.summary,
+          mainCf: renderMainCf(rows, `Postern policy revision ${rows.revision + 1}: ${change.summary}`),
+          snapshot: JSON.stringify(await takeSnapshot(tx)),
+        },
       });
       await tx.auditEntry.create({
         data: {

@@ -2,7 +2,11 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { currentActor } from '@/server/auth/require-role';
 import { findDeliveryEvents, logFilterSchema } from '@/server/queries/logs';
 
-const csv = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
+/** Quoted, and defused for spreadsheets: a value from a client (a HELO name, say) must not start a formula. */
+const csv = (v: unknown) => {
+  const s = String(v ?? '');
+  return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
+};
 
 export async function GET(req: NextRequest) {
   const actor = await currentActor();

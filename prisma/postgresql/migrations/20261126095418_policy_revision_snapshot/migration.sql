@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "PolicyRevision" ADD COLUMN     "snapshot" TEXT NOT NULL DEFAULT '';

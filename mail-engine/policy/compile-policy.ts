@@ -59,6 +59,8 @@ export type Policy = {
   readonly rejectUnlistedRecipient: boolean;
   readonly allowUntrustedRouting: boolean;
   readonly accessTables: ReadonlyMap<string, AccessTable>;
+  /** Network keys of the access tables, for client lookups. */
+  readonly accessNetworks: ReadonlyMap<string, { matcher: CidrMatcher; actions: readonly string[] }>;
   readonly senderOwners: ReadonlyMap<string, ReadonlySet<string>>;
   readonly codes: {
     relay: number; reject: number; defer: number; accessReject: number; accessDefer: number;
@@ -230,15 +232,35 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
 
   // ── access tables ──
   const accessTables = new Map<string, Map<string, string>>();
+  // Network keys (192.0.2.0/24, [2001:db8::]/32), as a cidr: table would hold them: the
+  // most specific network wins, after the exact keys.
+  const networkKeys = new Map<string, { entry: CidrEntry; action: string }[]>();
   for (const e of rows.accessEntries) {
     const problem = validateAccessAction(e.action);
     if (problem) {
       errors.push({ parameter: `access table ${e.table}`, message: `${e.key}: ${problem}` });
       continue;
     }
+    const key = e.key.trim().toLowerCase();
+    if (key.includes('/')) {
+      try {
+        const entry = parseCidr(key);
+        if (entry.negate) throw new CidrPatternError(`"${key}": "!" has no meaning in an access table`);
+        networkKeys.set(e.table, [...(networkKeys.get(e.table) ?? []), { entry, action: e.action.trim() }]);
+      } catch (err) {
+        errors.push({ parameter: `access table ${e.table}`, message: err instanceof CidrPatternError ? err.message : String(err) });
+      }
+      continue;
+    }
     let t = accessTables.get(e.table);
     if (!t) accessTables.set(e.table, (t = new Map()));
-    t.set(e.key.trim().toLowerCase(), e.action.trim());
+    t.set(key, e.action.trim());
+  }
+  const accessNetworks = new Map<string, { matcher: CidrMatcher; actions: string[] }>();
+  for (const [table, list] of networkKeys) {
+    const sorted = [...list].sort((a, b) => b.entry.prefix - a.entry.prefix);
+    accessNetworks.set(table, { matcher: new CidrMatcher(sorted.map((x) => x.entry)), actions: sorted.map((x) => x.action) });
+    if (!accessTables.has(table)) accessTables.set(table, new Map());
   }
 
   // ── restriction lists ──
@@ -348,6 +370,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     rejectUnlistedRecipient: bool('smtpd_reject_unlisted_recipient'),
     allowUntrustedRouting: bool('allow_untrusted_routing'),
     accessTables,
+    accessNetworks,
     senderOwners,
     codes: {
       relay: int('relay_domains_reject_code'),

@@ -74,12 +74,20 @@ const lookup = (r: RestrictionContext, keys: string[]) => {
   return undefined;
 };
 
+/** A client address against the table's network keys (most specific first). */
+const networkLookup = (r: RestrictionContext, address: string) => {
+  const nets = r.policy.accessNetworks.get(r.arg ?? '');
+  const m = nets?.matcher.match(address);
+  if (!nets || !m?.matched || !m.entry) return undefined;
+  return { key: m.entry.pattern, action: nets.actions[nets.matcher.entries.indexOf(m.entry)]! };
+};
+
 const accessCheck =
-  (by: string, subject: (r: RestrictionContext) => { keys: string[]; name: string; klass: string } | undefined): TracedRestriction =>
+  (by: string, subject: (r: RestrictionContext) => { keys: string[]; name: string; klass: string; address?: string } | undefined): TracedRestriction =>
   (r) => {
     const s = subject(r);
     if (!s) return { verdict: DUNNO, fact: `${by}: nothing to look up` };
-    const hit = lookup(r, s.keys);
+    const hit = lookup(r, s.keys) ?? (s.address ? networkLookup(r, s.address) : undefined);
     if (!hit) return { verdict: DUNNO, fact: `${r.arg} has no entry for ${s.keys[0]}` };
     const verdict = actionVerdict(r, by, hit.key, hit.action, s.name, s.klass);
     return { verdict, fact: `${r.arg} maps ${hit.key} to "${hit.action}"` };
@@ -89,6 +97,7 @@ export const checkClientAccess = accessCheck('check_client_access', ({ policy, c
   keys: clientKeys(ctx.clientAddress, ctx.clientName, policy.parentMatches.has('smtpd_access_maps')),
   name: `${ctx.clientName}[${ctx.clientAddress}]`,
   klass: 'Client host',
+  address: ctx.clientAddress,
 }));
 
 export const checkSenderAccess = accessCheck('check_sender_access', ({ policy, ctx }) =>

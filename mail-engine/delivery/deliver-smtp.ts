@@ -18,16 +18,6 @@ export const parseNextHop = (spec: string, defaultPort = 25): { host: string; po
   return { host: m[2]!, port: m[4] ? Number(m[4]) : defaultPort, mxLookup: m[1] !== '[' };
 };
 
-/** lmtp_destination: inet:host:port, inet:[v6]:port or unix:/path. */
-export const parseLmtpDestination = (spec: string): { host: string; port: number } | { socketPath: string } => {
-  const s = spec.trim();
-  if (s.startsWith('unix:')) return { socketPath: s.slice(5) };
-  const hop = s.replace(/^inet:/, '');
-  const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(hop.includes('[') || (hop.match(/:/g) ?? []).length <= 1 ? hop : `[${hop}]`);
-  if (!m) throw new Error(`bad lmtp_destination "${spec}"`);
-  return { host: m[1]!, port: m[2] ? Number(m[2]) : 24 };
-};
-
 export const createResolver = (dnsServer?: string) => {
   const r = new Resolver({ timeout: 3000, tries: 2 });
   if (dnsServer) r.setServers([dnsServer]);

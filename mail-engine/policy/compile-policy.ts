@@ -76,6 +76,8 @@ export type Policy = {
   readonly proxies: { xclient: CidrMatcher; xforward: CidrMatcher; proxyProtocol: CidrMatcher };
   /** smtpd_forbid_bare_newline = reject: a command line ended by a bare <LF> disconnects. */
   readonly rejectBareNewline: boolean;
+  /** local_transport: Postern's Maildir delivery, or LMTP to a server (Dovecot). */
+  readonly localTransport: LocalTransport;
   readonly disableVrfy: boolean;
   readonly rejectFooter: string;
   /** DNS facts the engine must fetch before evaluating (the evaluator itself does no I/O). */
@@ -86,6 +88,27 @@ export type Policy = {
   /** An active user's mailbox (quota 0 = unlimited), or undefined: local delivery's user table. */
   mailbox(address: string): { quotaBytes: number } | undefined;
   resolve(address: string): ResolvedAddress;
+};
+
+export type LocalTransport = { kind: 'maildir' } | { kind: 'lmtp'; host: string; port: number } | { kind: 'lmtp'; socketPath: string };
+
+/**
+ * local_transport as Postfix writes it: "lmtp:inet:host:port", "lmtp:unix:/path" (also
+ * "lmtp:host:port", "lmtp:[host]:port"), or Postern's own Maildir delivery — "maildir",
+ * and Postfix's "local"/"virtual" transports, which it stands in for. A message for errors.
+ */
+export const parseLocalTransport = (raw: string): LocalTransport | string => {
+  const v = raw.trim();
+  if (/^(maildir|local|virtual)(:.*)?$/.test(v)) return { kind: 'maildir' };
+  const m = /^lmtp:(.+)$/.exec(v);
+  if (!m) return `"${v}" is not a supported transport (use maildir, or lmtp:inet:host:port or lmtp:unix:/path)`;
+  const dest = m[1]!.trim();
+  if (dest.startsWith('unix:')) return dest.length > 5 ? { kind: 'lmtp', socketPath: dest.slice(5) } : `"${v}": the socket path is missing`;
+  const hop = /^(?:inet:)?(?:\[([^\]]+)\]|([^:\s]+))(?::(\d{1,5}))?$/.exec(dest);
+  if (!hop) return `"${v}": expected lmtp:inet:host:port or lmtp:unix:/path`;
+  const port = hop[3] ? Number(hop[3]) : 24;
+  if (port < 1 || port > 65535) return `"${v}": port must be 1-65535`;
+  return { kind: 'lmtp', host: hop[1] ?? hop[2]!, port };
 };
 
 export type CompileResult =
@@ -202,6 +225,10 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   const style = params.mynetworks_style ?? 'host';
   const usingStyle = explicitNetworks.length === 0;
   const mynetworks = new CidrMatcher(usingStyle ? hostDerivedNetworks(style, rows.hostAddresses) : networkEntries);
+
+  // ── local delivery ──
+  const localTransport = parseLocalTransport(params.local_transport ?? 'maildir');
+  if (typeof localTransport === 'string') errors.push({ parameter: 'local_transport', message: localTransport });
 
   // ── peers trusted to speak for others: XCLIENT, XFORWARD, PROXY ──
   const peerList = (name: string) => {
@@ -400,13 +427,14 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
       commandTimeoutMs: secs('smtpd_timeout') * 1000,
       sessionDeadlineMs: secs('postern_session_deadline') * 1000,
       greetPauseMs: secs('postern_greet_pause') * 1000,
-      authFailureLimit: int('smtpd_auth_failure_limit'),
+      authFailureLimit: int('postern_auth_failure_limit'),
       authFailureWindowMs: secs('postern_auth_failure_window') * 1000,
       clientConnectionLimit: int('smtpd_client_connection_count_limit'),
       clientRateLimit: int('smtpd_client_connection_rate_limit'),
     },
     proxies,
     rejectBareNewline: (params.smtpd_forbid_bare_newline ?? 'normalize') === 'reject',
+    localTransport: typeof localTransport === 'string' ? ({ kind: 'maildir' } as const) : localTransport,
     disableVrfy: bool('disable_vrfy_command'),
     // Not expanded at compile time: its $macros (lookup_id, client_address …) are per reply.
     rejectFooter: explicit.smtpd_reject_footer ?? '',

@@ -1,6 +1,7 @@
 // main.cf text ⇄ parameter entries, and $name expansion (postconf(5) "SYNTAX").
 // Pure. A logical line starts in column 1; lines starting with white space continue it;
-// blank lines and lines whose first non-blank character is "#" are ignored.
+// blank lines and lines whose first non-blank character is "#" are ignored — except
+// "#postern: name = value", which carries a Postern-only parameter through Postfix's tools.
 // Expansion supports $name, ${name}, $(name), ${name?text}, ${name:text},
 // ${name?{text}:{text}} and $$, and reports reference cycles instead of looping.
 
@@ -9,13 +10,16 @@ export type MainCfIssue = { line: number; message: string; parameter?: string };
 export type ParsedMainCf = { entries: MainCfEntry[]; errors: MainCfIssue[]; warnings: MainCfIssue[] };
 
 const NAME = /^[A-Za-z0-9_.-]+$/;
+const POSTERN_LINE = /^#postern:\s*(postern_[A-Za-z0-9_.-]+\s*=.*)$/;
 
 export const parseMainCf = (text: string): ParsedMainCf => {
   const errors: MainCfIssue[] = [];
   const warnings: MainCfIssue[] = [];
   const logical: { text: string; line: number }[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
+  text.split(/\r?\n/).forEach((raw0, i) => {
     const line = i + 1;
+    const own = POSTERN_LINE.exec(raw0);
+    const raw = own ? own[1]! : raw0;
     if (raw.trim() === '' || raw.trimStart().startsWith('#')) return;
     if (/^\s/.test(raw)) {
       const prev = logical.at(-1);
@@ -53,7 +57,12 @@ export const parseMainCf = (text: string): ParsedMainCf => {
 
 export const serializeMainCf = (entries: readonly { name: string; value: string }[], header = ''): string => {
   const head = header ? `${header.split('\n').map((l) => (l ? `# ${l}` : '#')).join('\n')}\n` : '';
-  return head + entries.map(({ name, value }) => (value === '' ? `${name} =` : `${name} = ${value}`)).join('\n') + '\n';
+  const line = ({ name, value }: { name: string; value: string }) => (value === '' ? `${name} =` : `${name} = ${value}`);
+  const own = entries.filter((e) => e.name.startsWith('postern_'));
+  const tail = own.length
+    ? `\n# Postern's own parameters: Postfix ignores these comment lines, "postern import-postfix" reads them.\n${own.map((e) => `#postern: ${line(e)}`).join('\n')}\n`
+    : '';
+  return head + entries.filter((e) => !e.name.startsWith('postern_')).map(line).join('\n') + '\n' + tail;
 };
 
 export class ExpansionError extends Error {

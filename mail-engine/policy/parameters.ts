@@ -98,11 +98,10 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_timeout', type: 'time', group: 'limits', default: '300s', doc: 'Deadline for a client command or a chunk of DATA (per command, not reset by single bytes).' }),
   p({ name: 'postern_session_deadline', type: 'time', group: 'limits', default: '3600s', doc: 'Postern: the longest an SMTP session may last, however busy.' }),
   p({ name: 'postern_greet_pause', type: 'time', group: 'limits', default: '0s', doc: 'Postern: pause before the greeting to catch clients that talk first (postscreen_greet_wait style); 0 = greet at once.' }),
-  p({ name: 'smtpd_auth_failure_limit', type: 'int', group: 'limits', default: '5', min: 1, doc: 'Postern: failed logins per client address (and per login) within postern_auth_failure_window before AUTH is refused with 454.' }),
+  p({ name: 'postern_auth_failure_limit', type: 'int', group: 'limits', default: '5', min: 1, doc: 'Postern: failed logins per client address (and per login) within postern_auth_failure_window before AUTH is refused with 454.' }),
   p({ name: 'postern_auth_failure_window', type: 'time', group: 'limits', default: '600s', doc: 'Postern: how long a failed login counts against its client and its login; afterwards it is forgotten, so nobody is locked out for good.' }),
   // ── delivery / queue ──
-  p({ name: 'local_transport', type: 'enum', group: 'delivery', default: 'maildir', values: ['maildir', 'lmtp'], doc: 'Postern: deliver local mail to Maildirs under the data directory, or by LMTP.' }),
-  p({ name: 'lmtp_destination', type: 'string', group: 'delivery', default: 'inet:127.0.0.1:24', doc: 'Postern: the LMTP server (inet:host:port or unix:/path) used when local_transport = lmtp.' }),
+  p({ name: 'local_transport', type: 'string', group: 'delivery', default: 'maildir', doc: 'How local mail is delivered: maildir (Maildirs under the data directory, also for local or virtual) or lmtp:inet:host:port / lmtp:unix:/path (Dovecot).' }),
   p({ name: 'recipient_delimiter', type: 'string', group: 'delivery', default: '', doc: 'Separator between user names and address extensions (user+foo).' }),
   p({ name: 'virtual_destination_concurrency_limit', type: 'int', group: 'delivery', default: '$default_destination_concurrency_limit', min: 1, doc: 'Parallel Maildir deliveries to one local domain.' }),
   p({ name: 'lmtp_destination_concurrency_limit', type: 'int', group: 'delivery', default: '$default_destination_concurrency_limit', min: 1, doc: 'Parallel deliveries to the LMTP server (local_transport = lmtp).' }),
@@ -114,6 +113,9 @@ export const PARAMETERS: readonly ParamDef[] = [
 ];
 
 export const PARAMETER_TABLE: ReadonlyMap<string, ParamDef> = new Map(PARAMETERS.map((d) => [d.name, d]));
+
+/** Parameters only Postern has: exported as "#postern:" comment lines, which Postfix ignores. */
+export const isPosternOnly = (name: string) => name.startsWith('postern_');
 
 /** Parameters Postfix knows but Postern deliberately does not implement: reported on import. */
 export const KNOWN_UNSUPPORTED = new Set([

@@ -23,7 +23,7 @@ import { queuedLines } from '../log/postfix-format';
 import { buildBounce, type FailedRecipient } from '../delivery/bounce';
 import type { DeliveryOutcome } from '../delivery/classify-reply';
 import { createMaildirWriter } from '../delivery/deliver-maildir';
-import { createSmtpClient, lookupTargets, parseLmtpDestination, parseNextHop, type SmtpTarget } from '../delivery/deliver-smtp';
+import { createSmtpClient, lookupTargets, parseNextHop, type SmtpTarget } from '../delivery/deliver-smtp';
 import type { NewMessage, QueuedMessage, QueuedRecipient, QueueStore, RecipientOutcome } from '../store/queue-store';
 import { expandRecipients } from './enqueue-message';
 import { newQueueId } from './queue-id';
@@ -208,7 +208,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     }
     const tasks: Task[] = [];
     const remote = new Map<string, QueuedRecipient[]>();
-    const lmtp = policy.params.local_transport === 'lmtp';
+    const lmtp = policy.localTransport.kind === 'lmtp';
     for (const r of m.recipients) {
       const resolved = policy.resolve(r.address);
       if (resolved.addressClass === 'local') {
@@ -237,7 +237,8 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   };
 
   const deliverLmtp = (policy: Policy, sender: string, to: string[], body: Buffer) => {
-    const dest = parseLmtpDestination(policy.params.lmtp_destination ?? 'inet:127.0.0.1:24');
+    const t = policy.localTransport;
+    const dest = t.kind === 'lmtp' ? ('socketPath' in t ? { socketPath: t.socketPath } : { host: t.host, port: t.port }) : { host: '127.0.0.1', port: 24 };
     return smtp.send({ targets: [dest], from: sender, to, message: body, heloName: policy.myhostname, tls: 'none', lmtp: true });
   };
 

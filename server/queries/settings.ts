@@ -12,14 +12,14 @@ export const SETTINGS_GROUPS: { id: string; title: string; params: string[] }[] 
   {
     id: 'sasl',
     title: 'SMTP AUTH (SASL)',
-    params: ['smtpd_sasl_auth_enable', 'smtpd_sasl_security_options', 'smtpd_tls_auth_only', 'broken_sasl_auth_clients', 'smtpd_sasl_local_domain', 'smtpd_auth_failure_limit', 'postern_auth_failure_window'],
+    params: ['smtpd_sasl_auth_enable', 'smtpd_sasl_security_options', 'smtpd_tls_auth_only', 'broken_sasl_auth_clients', 'smtpd_sasl_local_domain', 'postern_auth_failure_limit', 'postern_auth_failure_window'],
   },
   {
     id: 'limits',
     title: 'Size and rate limits',
     params: ['message_size_limit', 'smtpd_recipient_limit', 'smtpd_client_connection_count_limit', 'smtpd_client_connection_rate_limit', 'smtpd_soft_error_limit', 'smtpd_hard_error_limit', 'smtpd_error_sleep_time', 'smtpd_timeout', 'postern_greet_pause'],
   },
-  { id: 'relay', title: 'Relaying and delivery', params: ['relayhost', 'smtp_tcp_port', 'default_destination_concurrency_limit', 'local_transport', 'lmtp_destination', 'minimal_backoff_time', 'maximal_backoff_time', 'maximal_queue_lifetime'] },
+  { id: 'relay', title: 'Relaying and delivery', params: ['relayhost', 'smtp_tcp_port', 'default_destination_concurrency_limit', 'local_transport', 'minimal_backoff_time', 'maximal_backoff_time', 'maximal_queue_lifetime'] },
 ];
 
 export type SettingField = { name: string; doc: string; type: string; values?: readonly string[]; defaultValue: string; value?: string; effective: string; group: ParamGroup };

@@ -119,7 +119,7 @@ describe.skipIf(!postfixAvailable())('differential: Postern answers as Postfix 3
         ref = await startReferencePostfix({ mainCf: config.mainCf, localRecipients: [ALICE.user], saslUsers: [ALICE] });
         postern = await startTestEngine({
           // Postern-only: its login throttle (a deliberate difference) must not mask the comparison.
-          mainCf: `${config.mainCf}\nsmtpd_error_sleep_time = 0\nsmtpd_soft_error_limit = 1000\nsmtpd_hard_error_limit = 1000\nsmtpd_auth_failure_limit = 1000\n`,
+          mainCf: `${config.mainCf}\nsmtpd_error_sleep_time = 0\nsmtpd_soft_error_limit = 1000\nsmtpd_hard_error_limit = 1000\npostern_auth_failure_limit = 1000\n`,
           users: [{ address: ALICE.user, password: ALICE.password }],
         });
       });
@@ -133,7 +133,7 @@ describe.skipIf(!postfixAvailable())('differential: Postern answers as Postfix 3
           it(`client ${client}, SASL ${sasl}: every recipient`, async () => {
             const mismatches: string[] = [];
             // A failed login costs seconds on both sides (Dovecot's auth_failure_delay, Postern's
-            // throttle, which also refuses after smtpd_auth_failure_limit): three probes suffice.
+            // throttle, which also refuses after postern_auth_failure_limit): three probes suffice.
             for (const rcpt of sasl === 'bad' ? RECIPIENTS.slice(0, 3) : RECIPIENTS) {
               const [p, q] = [await converse(ref.port, client, sasl, 'a@b.org', rcpt), await converse(postern.port(), client, sasl, 'a@b.org', rcpt)];
               if (p !== q) mismatches.push(`<${rcpt}>: postfix ${p} | postern ${q}`);

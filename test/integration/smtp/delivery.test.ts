@@ -89,8 +89,8 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())('delivery to re
     rmSync(lmtpRoot, { recursive: true, force: true });
   });
 
-  it('delivers through LMTP into Dovecot when local_transport = lmtp', async () => {
-    await set({ local_transport: 'lmtp', lmtp_destination: `inet:127.0.0.1:${dovecot.lmtpPort}` });
+  it('delivers through LMTP into Dovecot when local_transport = lmtp:inet:host:port', async () => {
+    await set({ local_transport: `lmtp:inet:127.0.0.1:${dovecot.lmtpPort}` });
     try {
       const r = await send(DAVE.address, 'by lmtp');
       expect(r.stdout).toMatch(/250 2\.0\.0 Ok: queued as/);
@@ -100,7 +100,7 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())('delivery to re
       const sent = await t.db.deliveryEvent.findFirst({ where: { event: 'delivery.sent', recipient: DAVE.address } });
       expect(sent?.text).toMatch(/^250 2\.0\.0 <dave@mail\.test> .* Saved/);
     } finally {
-      await set({ local_transport: null, lmtp_destination: null });
+      await set({ local_transport: null });
     }
   });
 

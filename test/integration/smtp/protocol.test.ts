@@ -199,7 +199,7 @@ describe('the SMTP conversation', () => {
   });
 
   it('throttles login guessing per client and per login, and forgets after the window', async () => {
-    await set({ smtpd_auth_failure_limit: '3', postern_auth_failure_window: '3s' });
+    await set({ postern_auth_failure_limit: '3', postern_auth_failure_window: '3s' });
     const auth = async (from: string, user: string, password: string) => {
       const { probe } = await SmtpProbe.connect(t.port(), { localAddress: from });
       await probe.cmd('EHLO client.example');
@@ -214,7 +214,7 @@ describe('the SMTP conversation', () => {
     expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
     await sleep(3200);
     expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
-    await set({ smtpd_auth_failure_limit: null, postern_auth_failure_window: null });
+    await set({ postern_auth_failure_limit: null, postern_auth_failure_window: null });
   });
 
   it('accepts XCLIENT only from smtpd_authorized_xclient_hosts, and then judges the client it names', async () => {

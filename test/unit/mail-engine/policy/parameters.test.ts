@@ -32,7 +32,7 @@ describe('the parameter registry', () => {
       it('compiles with its default set explicitly', () => {
         const value = defaultFor(def, 3.06);
         // At level 0 no relay list exists by default: Postfix, too, then needs a default-deny in the recipient list.
-        const extra = def.name === 'compatibility_level' ? { smtpd_recipient_restrictions: 'permit_mynetworks, reject_unauth_destination' } : {};
+        const extra: Record<string, string> = def.name === 'compatibility_level' ? { smtpd_recipient_restrictions: 'permit_mynetworks, reject_unauth_destination' } : {};
         const r = compilePolicy(base({ ...extra, [def.name]: value }));
         expect(r.ok, r.ok ? '' : JSON.stringify(r.errors)).toBe(true);
       });

@@ -4,6 +4,7 @@
 //   policy       RCPT decisions at 100k users / 10k domains / 10k networks, compile time
 //   maildir      accept + deliver to Maildir, 2 KB and 100 KB, 1/10/50 sessions, vs Postfix
 //   relay        accept + relay to smtp-sink through relayhost, vs Postfix
+//   greet        postern_greet_pause 0 vs 100 ms: throughput, and early talkers caught
 //   live         time from a committed change to the first SMTP reply reflecting it
 //   connections  2,000 idle connections: memory each, greeting time of the 2,001st
 //   console      console TTFB with 100k users and 1M log events, SQLite and PostgreSQL
@@ -16,13 +17,14 @@ import { fileURLToPath } from 'node:url';
 import { hasCommand } from '../test/helpers/env';
 import { runConnections } from './sections/connections';
 import { runConsole } from './sections/console';
+import { runGreetPause } from './sections/greet-pause';
 import { runLivePickup } from './sections/live-pickup';
 import { runPolicy } from './sections/policy';
 import { runThroughput, type ThroughputResult } from './sections/throughput';
 import { removeBenchDir } from './lib/systems';
 
 const env = process.env;
-const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,live,connections,console').split(',').map((s) => s.trim()));
+const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,greet,live,connections,console').split(',').map((s) => s.trim()));
 const MESSAGES = Number(env.BENCH_MESSAGES ?? 10_000);
 const SESSIONS = (env.BENCH_SESSIONS ?? '1,10,50').split(',').map(Number);
 const SIZES = (env.BENCH_SIZES ?? '2048,102400').split(',').map(Number);
@@ -105,6 +107,15 @@ const main = async () => {
     log('relay…');
     const r = await runThroughput({ target: 'relay', sizes: [SIZES[0]!], sessions: SESSIONS, messages: MESSAGES, log });
     throughputTable('Accept and relay to smtp-sink through relayhost', r, 0.8, 'deliverPerS');
+  }
+  if (SECTIONS.has('greet')) {
+    log('greet pause…');
+    const g = await runGreetPause({ messages: Math.min(MESSAGES, 5000), log });
+    out('### The greeting pause: its cost and its benefit (50 sessions, 2 KB)');
+    table(
+      ['postern_greet_pause', 'accepted msg/s', 'early talkers refused'],
+      g.map((x) => [`${x.pauseMs} ms`, f0(x.acceptPerS), `${x.caught} of ${x.talkers}`]),
+    );
   }
   if (SECTIONS.has('live')) {
     log('live pickup…');

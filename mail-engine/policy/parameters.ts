@@ -140,10 +140,11 @@ export const defaultFor = (def: ParamDef, level: number): string =>
 
 const TIME_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
-/** Postfix time value → seconds ("300s", "5d", "1h30m" is not Postfix; bare numbers are seconds). */
+/** Postfix time value → seconds ("300s", "5d"; bare numbers are seconds; "1h30m" is not Postfix). "ms" (milliseconds) is Postern's, for postern_greet_pause. */
 export const parseTime = (raw: string): number | undefined => {
-  const m = /^(\d+)([smhdw]?)$/.exec(raw.trim());
+  const m = /^(\d+)(ms|[smhdw]?)$/.exec(raw.trim());
   if (!m) return undefined;
+  if (m[2] === 'ms') return Number(m[1]) / 1000;
   return Number(m[1]) * (TIME_UNITS[m[2] || 's'] ?? 1);
 };
 

@@ -53,6 +53,7 @@ describe('the parameter registry', () => {
     expect(parseTime('5d')).toBe(432_000);
     expect(parseTime('1w')).toBe(604_800);
     expect(parseTime('45')).toBe(45);
+    expect(parseTime('100ms')).toBe(0.1);
     expect(parseTime('1h30m')).toBeUndefined();
   });
 

@@ -21,7 +21,8 @@ import { runGreetPause } from './sections/greet-pause';
 import { runLivePickup } from './sections/live-pickup';
 import { runPolicy } from './sections/policy';
 import { runThroughput, type ThroughputResult } from './sections/throughput';
-import { removeBenchDir } from './lib/systems';
+import { BENCH_DIR, removeBenchDir } from './lib/systems';
+import { settleFileCreation } from './lib/fs-probe';
 
 const env = process.env;
 const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,greet,live,connections,console').split(',').map((s) => s.trim()));
@@ -80,6 +81,11 @@ const main = async () => {
   out();
   out(`${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${MESSAGES.toLocaleString('en')} messages per load; command: \`npm run bench\`${env.BENCH_SECTIONS ? ` with BENCH_SECTIONS=${env.BENCH_SECTIONS}` : ''}`);
   out();
+  if (SECTIONS.has('maildir') || SECTIONS.has('relay')) {
+    const ms = await settleFileCreation(BENCH_DIR, log);
+    out(`File creation in ${BENCH_DIR} (create, 2 KB, fsync, rename): ${ms.toFixed(2)} ms before the run.`);
+    out();
+  }
   const haveSmtpTools = hasCommand('smtp-source') && hasCommand('smtp-sink') && hasCommand('postfix');
   if (!haveSmtpTools && (SECTIONS.has('maildir') || SECTIONS.has('relay') || SECTIONS.has('live'))) {
     throw new Error("Postfix's tools are missing: apt-get install postfix (see README, Performance)");

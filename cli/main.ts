@@ -36,7 +36,7 @@ const USAGE = `usage: postern <command>
   user list [PREFIX] | user remove ADDR | user passwd ADDR [--password-stdin]
   alias add ADDR TARGET... | alias list | alias remove ADDR
   domain add NAME --local|--relay | domain list | domain remove NAME
-  network add CIDR [--note TEXT] | network list | network remove CIDR
+  network add CIDR [--note TEXT] [--confirm-wide] | network list | network remove CIDR
   set NAME=VALUE... | unset NAME...         change main.cf parameters (postconf -e style)
   queue [list] | queue flush | queue retry ID | queue show ID | queue delete ID | queue hold ID | queue release ID`;
 
@@ -209,7 +209,7 @@ const run = async (argv: string[]): Promise<number> => {
       }
       case 'network': {
         if (sub === 'add') {
-          const n = await createNetwork(db, CLI_ACTOR, { cidr: f.positional[0] ?? '', note: f.str('note') ?? '' });
+          const n = await createNetwork(db, CLI_ACTOR, { cidr: f.positional[0] ?? '', note: f.str('note') ?? '', confirmWide: f.named.has('confirm-wide') });
           out(`trusted ${n.cidr}`);
           return 0;
         }
@@ -271,7 +271,7 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         if (sub === 'delete') {
-          await deleteQueuedMessage(db, CLI_ACTOR, id);
+          await deleteQueuedMessage(db, CLI_ACTOR, id, path.join(loadConfig().dataDir, 'mail'));
           out(`${id}: removed`);
           return 0;
         }
@@ -286,7 +286,7 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         if (sub === 'show') {
-          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id));
+          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id, path.join(loadConfig().dataDir, 'mail')));
           return 0;
         }
         throw new UsageError('queue [list] | flush | retry ID | show ID | delete ID | hold ID | release ID');

@@ -59,6 +59,8 @@ export const runThroughput = async (o: { target: 'maildir' | 'relay'; sizes: num
     try {
       postern = await startPosternSystem(mode);
       postfix = await startPostfixSystem(mode);
+      // Warm-up, not measured: JIT compilation and caches for Postern, the process pool for Postfix.
+      for (const sys of [postern, postfix]) await once(sys, o.target, counter(sys), size, 10, Math.min(2000, o.messages));
       for (const [i, sessions] of o.sessions.entries()) {
         const order = i % 2 === 0 ? [postern, postfix] : [postfix, postern];
         for (const sys of order) {

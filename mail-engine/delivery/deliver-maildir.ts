@@ -4,6 +4,10 @@
 // <dataDir>/mail/<domain>/<user>/Maildir (Dovecot: mail_location = maildir:…/%d/%n/Maildir).
 // Asynchronous file operations, so deliveries overlap their fsyncs on libuv's thread pool
 // instead of stalling the SMTP sessions that share the event loop.
+//
+// A message for a single local mailbox skips the copy: at acceptance its Maildir file is
+// written (fsync'd) to <mail root>/.postern-spool/, where it is the queue's copy of the
+// body; delivery renames it into the mailbox's new/ — the message's only write.
 import { promises as fs, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +48,24 @@ export const maildirUsage = (dir: string): number => {
   return total;
 };
 
+/** A unique Maildir file name (time, process, counter, random, host; Maildir++ size). */
+const uniqueName = (size: number) => `${Math.floor(Date.now() / 1000)}.P${process.pid}Q${++counter}R${Math.random().toString(36).slice(2, 8)}.${host},S=${size}`;
+
+/** Creates `file` with head + body and fsyncs it; refuses to overwrite. */
+const writeDurably = async (file: string, head: Buffer, body: Buffer) => {
+  const size = head.length + body.length;
+  const fh = await fs.open(file, 'wx', 0o600);
+  try {
+    const { bytesWritten } = await fh.writev([head, body]);
+    if (bytesWritten < size) await fh.writeFile(Buffer.concat([head, body]).subarray(bytesWritten));
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+};
+
+export const SPOOL_DIR = '.postern-spool';
+
 /**
  * Maildir writer with a cache of the directories it created and, for mailboxes with a quota,
  * of their usage (rescanned after a minute, since IMAP clients expunge behind our back).
@@ -51,40 +73,75 @@ export const maildirUsage = (dir: string): number => {
 export const createMaildirWriter = (mailRoot: string) => {
   const made = new Set<string>();
   const usage = new Map<string, { bytes: number; at: number }>();
-  const ensure = async (dir: string) => {
+  const ensure = async (dir: string, subs = ['tmp', 'new', 'cur']) => {
     if (made.has(dir)) return;
-    for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    for (const sub of subs) await fs.mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
     made.add(dir);
   };
+  /** Over quota with `size` more bytes? Usage is cached and counted up as we deliver. */
+  const overQuota = (dir: string, size: number, quotaBytes: number) => {
+    if (quotaBytes <= 0) return { over: false, used: undefined };
+    let used = usage.get(dir);
+    if (!used || Date.now() - used.at > 60_000) usage.set(dir, (used = { bytes: maildirUsage(dir), at: Date.now() }));
+    return { over: used.bytes + size > quotaBytes, used };
+  };
+  const quotaBounce = (address: string): DeliveryOutcome => ({ kind: 'bounced', dsn: '5.2.2', text: `cannot update mailbox ${address}: Disk quota exceeded`, relay: 'local' });
+  const delivered: DeliveryOutcome = { kind: 'sent', dsn: '2.0.0', text: 'delivered to maildir', relay: 'local' };
   return {
     deliver: async (address: string, headers: string, message: Buffer, quotaBytes: number): Promise<DeliveryOutcome> => {
       const dir = maildirFor(mailRoot, address);
-      const size = Buffer.byteLength(headers) + message.length;
-      let used: { bytes: number; at: number } | undefined;
-      if (quotaBytes > 0) {
-        used = usage.get(dir);
-        if (!used || Date.now() - used.at > 60_000) usage.set(dir, (used = { bytes: maildirUsage(dir), at: Date.now() }));
-        if (used.bytes + size > quotaBytes) {
-          return { kind: 'bounced', dsn: '5.2.2', text: `cannot update mailbox ${address}: Disk quota exceeded`, relay: 'local' };
-        }
-      }
+      const head = Buffer.from(headers);
+      const size = head.length + message.length;
+      const q = overQuota(dir, size, quotaBytes);
+      if (q.over) return quotaBounce(address);
       await ensure(dir);
-      const name = `${Math.floor(Date.now() / 1000)}.P${process.pid}Q${++counter}R${Math.random().toString(36).slice(2, 8)}.${host},S=${size}`;
+      const name = uniqueName(size);
       const tmp = path.join(dir, 'tmp', name);
-      const fh = await fs.open(tmp, 'wx', 0o600);
-      try {
-        const head = Buffer.from(headers);
-        const { bytesWritten } = await fh.writev([head, message]);
-        if (bytesWritten < size) await fh.writeFile(Buffer.concat([head, message]).subarray(bytesWritten));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeDurably(tmp, head, message);
       // rename(2) is atomic and the name is unique: the message appears in new/ whole.
       await fs.rename(tmp, path.join(dir, 'new', name));
-      if (used) used.bytes += size;
-      return { kind: 'sent', dsn: '2.0.0', text: 'delivered to maildir', relay: 'local' };
+      if (q.used) q.used.bytes += size;
+      return delivered;
     },
+
+    /**
+     * Writes a single-mailbox message in its final Maildir form to the spool. The path
+     * (relative to the mail root) is known at once, so the caller can commit the queue row
+     * while the file is written and fsync'd.
+     */
+    spool: (headers: string, message: Buffer): { rel: string; written: Promise<void> } => {
+      const head = Buffer.from(headers);
+      const name = uniqueName(head.length + message.length);
+      // Sixteen subdirectories, so concurrent creates do not all queue on one directory lock.
+      const sub = path.join(SPOOL_DIR, (counter & 15).toString(16));
+      const rel = path.join(sub, name);
+      const written = ensure(path.join(mailRoot, sub), ['.']).then(() => writeDurably(path.join(mailRoot, rel), head, message));
+      return { rel, written };
+    },
+
+    /** Moves a spooled message into the mailbox (idempotent: a repeat after a crash finds it delivered). */
+    deliverSpooled: async (rel: string, address: string, quotaBytes: number): Promise<DeliveryOutcome> => {
+      const dir = maildirFor(mailRoot, address);
+      const name = path.basename(rel);
+      const size = Number(/,S=(\d+)$/.exec(name)?.[1] ?? 0);
+      const q = overQuota(dir, size, quotaBytes);
+      if (q.over) return quotaBounce(address);
+      await ensure(dir);
+      try {
+        await fs.rename(path.join(mailRoot, rel), path.join(dir, 'new', name));
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+        // Gone from the spool: delivered before a crash kept us from recording it, or lost.
+        const there = await fs.stat(path.join(dir, 'new', name)).then(() => true, () => false);
+        if (!there) return { kind: 'bounced', dsn: '5.3.0', text: `queue file ${rel} is missing`, relay: 'local' };
+      }
+      if (q.used) q.used.bytes += size;
+      return delivered;
+    },
+
+    /** The spooled file's content (bounces need its headers; `postern queue show`). */
+    readSpooled: (rel: string) => fs.readFile(path.join(mailRoot, rel)),
+    removeSpooled: (rel: string) => fs.unlink(path.join(mailRoot, rel)).catch(() => {}),
   };
 };
 

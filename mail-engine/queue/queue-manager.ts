@@ -59,6 +59,17 @@ export type EnqueueInput = {
 
 const LEASE_MS = 10 * 60_000;
 
+/** The offset just past the n-th CRLF (or the whole length). */
+const nthLineEnd = (b: Buffer, n: number) => {
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const nl = b.indexOf('\r\n', at);
+    if (nl < 0) return b.length;
+    at = nl + 2;
+  }
+  return at;
+};
+
 /** smtp_tcp_port: a number or a service name (known_tcp_ports). */
 const tcpPort = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v) : ({ smtp: 25, submission: 587, submissions: 465, smtps: 465, lmtp: 24 } as Record<string, number>)[v.trim()] ?? 25);
 
@@ -122,14 +133,47 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   // ── acceptance ──
   const inserts = groupCommit<NewMessage, QueuedMessage>((batch) => deps.store.insertMessages(batch, deps.nodeId, LEASE_MS));
 
+  /** The one local mailbox a message goes to, when that is all it goes to (Maildir transport). */
+  const singleMailbox = (policy: Policy, recipients: { address: string }[]) => {
+    if (policy.localTransport.kind !== 'maildir' || recipients.length !== 1) return undefined;
+    const resolved = policy.resolve(recipients[0]!.address);
+    return resolved.addressClass === 'local' && policy.mailbox(resolved.address) ? resolved.address : undefined;
+  };
+
+  /**
+   * A single-mailbox message: its Maildir file is written to the spool (fsync) while its
+   * queue row commits; both must succeed before the 250, and whichever did is undone if the
+   * other did not.
+   */
+  const acceptSpooled = async (m: NewMessage, body: Buffer): Promise<QueuedMessage> => {
+    const address = policyAddress(m.recipients[0]!.address);
+    const headers = `Return-Path: <${m.sender}>\r\nDelivered-To: ${address}\r\n`;
+    // The row names the file; the file's write and fsync overlap the row's group commit.
+    const spooled = maildir.spool(headers, body);
+    const [file, queued] = await Promise.allSettled([spooled.written, inserts.add({ ...m, body: null, bodyPath: spooled.rel, size: Buffer.byteLength(headers) + body.length })]);
+    if (file.status === 'rejected') {
+      if (queued.status === 'fulfilled') await deps.store.deleteMessage(m.queueId).catch(() => {});
+      throw file.reason;
+    }
+    if (queued.status === 'rejected') {
+      await maildir.removeSpooled(spooled.rel);
+      throw queued.reason;
+    }
+    return { ...queued.value, body };
+  };
+  const policyAddress = (address: string) => deps.policy()?.resolve(address).address ?? address;
+
   const enqueue = async (input: EnqueueInput): Promise<QueuedMessage> => {
     const policy = deps.policy();
     if (!policy) throw new Error('no policy loaded');
+    const recipients = expandRecipients(policy, input.recipients);
     const m: NewMessage = {
       queueId: input.queueId ?? newQueueId(),
       sender: input.sender,
-      recipients: expandRecipients(policy, input.recipients),
+      recipients,
       body: input.body,
+      bodyPath: '',
+      size: input.body.length,
       clientAddress: input.clientAddress,
       clientName: input.clientName,
       helo: input.helo,
@@ -137,7 +181,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       protocol: input.protocol,
       receivedAt: new Date(),
     };
-    const queued = await inserts.add(m);
+    const queued = await (singleMailbox(policy, recipients) ? acceptSpooled(m, input.body) : inserts.add(m));
     for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: queued.size, nrcpt: queued.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}` })) {
       deps.logger.raw(service, line);
     }
@@ -201,6 +245,10 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   };
 
   const planTasks = (policy: Policy, m: QueuedMessage): Task[] => {
+    if (m.bodyPath) {
+      const r = m.recipients[0]!;
+      return [{ message: m, recipients: [r], destination: `local:${policy.resolve(r.address).domain}`, service: 'local', run: () => deliverSpooled(policy, m, r.address) }];
+    }
     const body = m.body;
     if (!body) {
       const fail = new Map(m.recipients.map((r) => [r.address, { kind: 'deferred', dsn: '4.3.0', text: 'message body missing from the queue', relay: 'none' } as DeliveryOutcome]));
@@ -234,6 +282,25 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     if (!box) return new Map([[address, { kind: 'bounced', dsn: '5.1.1', text: `unknown user: "${resolved.localPart}"`, relay: 'local' } as DeliveryOutcome]]);
     const headers = `Return-Path: <${sender}>\r\nDelivered-To: ${resolved.address}\r\n`;
     return new Map([[address, await maildir.deliver(resolved.address, headers, body, box.quotaBytes)]]);
+  };
+
+  /**
+   * A spooled single-mailbox message: renamed into the mailbox. Should the policy have
+   * changed since it was accepted (the domain is no longer local, or local mail goes by
+   * LMTP now), a copy is delivered the usual way from the spool file instead.
+   */
+  const deliverSpooled = async (policy: Policy, m: QueuedMessage, address: string): Promise<Map<string, DeliveryOutcome>> => {
+    const resolved = policy.resolve(address);
+    if (resolved.addressClass === 'local' && policy.localTransport.kind === 'maildir') {
+      const box = policy.mailbox(resolved.address);
+      if (!box) return new Map([[address, { kind: 'bounced', dsn: '5.1.1', text: `unknown user: "${resolved.localPart}"`, relay: 'local' } as DeliveryOutcome]]);
+      return new Map([[address, await maildir.deliverSpooled(m.bodyPath, resolved.address, box.quotaBytes)]]);
+    }
+    const file = await maildir.readSpooled(m.bodyPath);
+    // Drop the Return-Path and Delivered-To lines the spool copy was written with.
+    const body = file.subarray(nthLineEnd(file, 2));
+    if (resolved.addressClass === 'local') return deliverLmtp(policy, m.sender, [address], body);
+    return deliverRemote(policy, policy.params.relayhost || resolved.domain, m.sender, [address], body);
   };
 
   const deliverLmtp = (policy: Policy, sender: string, to: string[], body: Buffer) => {
@@ -315,15 +382,16 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
         failed.push({ address: r.address, original: r.original, dsn: o.dsn, text: o.text, action: 'failed' });
       }
     }
-    if (failed.length && m.sender !== '' && policy && m.body) {
-      const headerEnd = m.body.indexOf('\r\n\r\n');
+    const original = m.body ?? (m.bodyPath && failed.length ? await maildir.readSpooled(m.bodyPath).catch(() => null) : null);
+    if (failed.length && m.sender !== '' && policy && original) {
+      const headerEnd = original.indexOf('\r\n\r\n');
       const bounce = buildBounce({
         myhostname: policy.myhostname,
         queueId: m.queueId,
         sender: m.sender,
         arrivalDate: m.receivedAt,
         failed,
-        originalHeaders: m.body.subarray(0, headerEnd < 0 ? m.body.length : headerEnd).toString('utf8'),
+        originalHeaders: original.subarray(0, headerEnd < 0 ? original.length : headerEnd).toString('utf8'),
       });
       try {
         const b = await enqueue({ sender: '', recipients: [m.sender], body: bounce, clientAddress: '127.0.0.1', clientName: 'localhost', helo: policy.myhostname, saslUser: '', protocol: 'local' });
@@ -334,6 +402,8 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
         for (const rec of records) if (rec.state !== 'DELIVERED' && rec.state !== 'DEFERRED') Object.assign(rec, { state: 'DEFERRED', nextAttemptAt: nextAttemptAt(1, now, retry) });
       }
     }
+    // A spooled body that was not renamed into a mailbox (bounced, or sent elsewhere) goes once final.
+    if (m.bodyPath && records.every((r) => r.state !== 'DEFERRED')) await maildir.removeSpooled(m.bodyPath);
     try {
       for (const id of await outcomes.add(records)) deps.logger.emit({ event: 'message.removed', queueId: id });
     } catch (e) {

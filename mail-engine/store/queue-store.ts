@@ -16,7 +16,10 @@ export type NewMessage = {
   queueId: string;
   sender: string;
   recipients: { address: string; original: string }[];
-  body: Buffer;
+  /** The body, or null when it was spooled to a file (bodyPath) instead. */
+  body: Buffer | null;
+  bodyPath: string;
+  size: number;
   clientAddress: string;
   clientName: string;
   helo: string;
@@ -33,6 +36,8 @@ export type QueuedMessage = {
   size: number;
   receivedAt: Date;
   body: Buffer | null;
+  /** Relative to the mail root: the spooled Maildir file of a single-mailbox message. */
+  bodyPath: string;
   recipients: QueuedRecipient[];
 };
 
@@ -61,7 +66,7 @@ export type EventRow = {
 };
 
 const INSERT_MESSAGE =
-  'INSERT INTO "Message" ("id", "sender", "size", "body", "nodeId", "clientAddress", "clientName", "helo", "saslUser", "protocol", "state", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'ACTIVE\', ?)';
+  'INSERT INTO "Message" ("id", "sender", "size", "body", "bodyPath", "nodeId", "clientAddress", "clientName", "helo", "saslUser", "protocol", "state", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'ACTIVE\', ?)';
 const INSERT_RECIPIENT =
   'INSERT INTO "Recipient" ("messageId", "address", "originalAddress", "state", "attempts", "nextAttemptAt", "lastError", "leaseOwner", "leaseUntil") VALUES (?, ?, ?, \'QUEUED\', 0, ?, \'\', ?, ?)';
 const PENDING = `('QUEUED', 'DEFERRED')`;
@@ -78,7 +83,7 @@ export const queueWork = {
     const until = new Date(Date.now() + leaseMs);
     const out: QueuedRecipient[][] = [];
     for (const m of batch) {
-      yield* run(INSERT_MESSAGE, [m.queueId, m.sender, m.body.length, m.body, owner, m.clientAddress, m.clientName, m.helo, m.saslUser, m.protocol, m.receivedAt]);
+      yield* run(INSERT_MESSAGE, [m.queueId, m.sender, m.size, m.body, m.bodyPath, owner, m.clientAddress, m.clientName, m.helo, m.saslUser, m.protocol, m.receivedAt]);
       const recipients: QueuedRecipient[] = [];
       for (const r of m.recipients) {
         const res = yield* run(insertRecipient, [m.queueId, r.address, r.original, m.receivedAt, owner, until]);
@@ -107,8 +112,8 @@ export const queueWork = {
     const ids = due.map((d) => Number(d.id));
     const marks = ids.map(() => '?').join(', ');
     yield* run(`UPDATE "Recipient" SET "leaseOwner" = ?, "leaseUntil" = ? WHERE "id" IN (${marks})`, [owner, until, ...ids]);
-    const rows = yield* all<{ id: number; address: string; originalAddress: string; attempts: number; messageId: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null }>(
-      `SELECT r."id", r."address", r."originalAddress", r."attempts", r."messageId", m."sender", m."size", m."receivedAt", m."body"
+    const rows = yield* all<{ id: number; address: string; originalAddress: string; attempts: number; messageId: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null; bodyPath: string }>(
+      `SELECT r."id", r."address", r."originalAddress", r."attempts", r."messageId", m."sender", m."size", m."receivedAt", m."body", m."bodyPath"
        FROM "Recipient" r JOIN "Message" m ON m."id" = r."messageId" WHERE r."id" IN (${marks}) ORDER BY r."messageId", r."id"`,
       ids,
     );
@@ -116,7 +121,7 @@ export const queueWork = {
     for (const r of rows) {
       let m = byMessage.get(r.messageId);
       if (!m) {
-        m = { queueId: r.messageId, sender: r.sender, size: Number(r.size), receivedAt: toDate(r.receivedAt), body: r.body ? Buffer.from(r.body) : null, recipients: [] };
+        m = { queueId: r.messageId, sender: r.sender, size: Number(r.size), receivedAt: toDate(r.receivedAt), body: r.body ? Buffer.from(r.body) : null, bodyPath: r.bodyPath ?? '', recipients: [] };
         byMessage.set(r.messageId, m);
       }
       m.recipients.push({ id: Number(r.id), address: r.address, original: r.originalAddress, attempts: Number(r.attempts) });
@@ -165,6 +170,11 @@ export const queueWork = {
     return removed;
   },
 
+  /** Removes a message that was not accepted after all (its spooled body could not be written). */
+  *deleteMessage(id: string): Work<number> {
+    return (yield* run('DELETE FROM "Message" WHERE "id" = ?', [id])).changes;
+  },
+
   /** After a crash or restart: the leases this node held died with it. */
   *releaseLeases(owner: string): Work<number> {
     return (yield* run('UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?', [owner])).changes;
@@ -190,6 +200,7 @@ export const DURABLE: Record<keyof typeof queueWork, boolean> = {
   recordOutcomes: false,
   releaseLeases: false,
   insertEvents: false,
+  deleteMessage: false,
 };
 
 export type QueueStore = {
@@ -199,12 +210,13 @@ export type QueueStore = {
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
   releaseLeases(owner: string): Promise<number>;
   insertEvents(rows: EventRow[]): Promise<number>;
+  deleteMessage(id: string): Promise<number>;
   close(): Promise<void>;
 };
 
 /** Rebuilds the queued messages from the batch and the recipient ids the insert returned. */
 export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMessage[] =>
-  batch.map((m, i) => ({ queueId: m.queueId, sender: m.sender, size: m.body.length, receivedAt: m.receivedAt, body: m.body, recipients: ids[i]! }));
+  batch.map((m, i) => ({ queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: m.body, bodyPath: m.bodyPath, recipients: ids[i]! }));
 
 /** Runs the units on the calling thread. */
 export const createDirectStore = (sql: SqlDriver): QueueStore => ({
@@ -214,5 +226,6 @@ export const createDirectStore = (sql: SqlDriver): QueueStore => ({
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
   releaseLeases: (owner) => sql.transaction(() => queueWork.releaseLeases(owner), { durable: DURABLE.releaseLeases }),
   insertEvents: (rows) => sql.transaction(() => queueWork.insertEvents(rows), { durable: DURABLE.insertEvents }),
+  deleteMessage: (id) => sql.transaction(() => queueWork.deleteMessage(id), { durable: DURABLE.deleteMessage }),
   close: () => sql.close(),
 });

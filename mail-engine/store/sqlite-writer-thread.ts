@@ -25,6 +25,8 @@ const runOne = (r: WorkerRequest): unknown => {
       return c.drive(() => queueWork.releaseLeases(...r.args));
     case 'insertEvents':
       return c.drive(() => queueWork.insertEvents(...r.args));
+    case 'deleteMessage':
+      return c.drive(() => queueWork.deleteMessage(...r.args));
   }
 };
 

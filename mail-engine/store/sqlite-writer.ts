@@ -11,7 +11,8 @@ export type WorkerRequest =
   | { id: number; op: 'leaseDue'; args: [string, number, number, Date] }
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
   | { id: number; op: 'releaseLeases'; args: [string] }
-  | { id: number; op: 'insertEvents'; args: [EventRow[]] };
+  | { id: number; op: 'insertEvents'; args: [EventRow[]] }
+  | { id: number; op: 'deleteMessage'; args: [string] };
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
 
 const toBuffer = (u: Uint8Array | null) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : null);
@@ -75,6 +76,7 @@ export const createWorkerStore = (url: string): QueueStore => {
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),
     releaseLeases: (owner) => call('releaseLeases', [owner]),
     insertEvents: (rows) => call('insertEvents', [rows]),
+    deleteMessage: (id) => call('deleteMessage', [id]),
     close: async () => {
       const w = worker;
       if (!w) return;

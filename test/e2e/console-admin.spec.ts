@@ -15,6 +15,7 @@ import { startDnsServer } from '../helpers/dns-server';
 import { SmtpProbe } from '../helpers/smtp-probe';
 import { ROOT, startPostern, type RunningPostern } from '../helpers/start-postern';
 import { run } from '../helpers/clients';
+import { freePort } from '../helpers/ports';
 
 const USER = { address: 'dana@shop.example', password: 'dana-first-pass-1' };
 
@@ -188,6 +189,43 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     expect(timeline).toMatch(/delivery\.sent.*to dana@shop\.example/);
     expect(await admin.getByRole('region', { name: 'Summary' }).textContent()).toMatch(/dana@shop\.example: sent/);
     await screenshot(admin, 'message-story');
+  });
+
+  it('queue: a deferred message shows its last error and is held, released and deleted', async () => {
+    const closed = await freePort();
+    const postern = (args: string[]) => run('env', [`POSTERN_DATA_DIR=${p.dataDir}`, process.execPath, path.join(ROOT, 'bin/postern.mjs'), ...args]);
+    expect((await postern(['set', `relayhost=[127.0.0.1]:${closed}`, 'smtp_tls_security_level=none'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const { probe } = await SmtpProbe.connect(p.ports.smtp, { localAddress: '127.0.7.6' });
+    await probe.cmd('EHLO e2e.example');
+    // Logged in, so relaying is allowed whatever mynetworks holds by now.
+    expect((await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${USER.address}\0${USER.password}`).toString('base64')}`)).code).toBe(235);
+    await probe.cmd('MAIL FROM:<stuck@example.org>');
+    await probe.cmd('RCPT TO:<far@example.net>');
+    await probe.cmd('DATA');
+    const queueId = /queued as ([0-9A-F]+)/.exec((await probe.cmd('Subject: stuck\r\n\r\nx\r\n.')).text)?.[1];
+    probe.close();
+    expect(queueId).toBeTruthy();
+    const item = () => admin.getByRole('listitem').filter({ hasText: queueId! });
+    await expect
+      .poll(async () => {
+        await admin.goto(`${p.webUrl}/queue`);
+        return (await item().textContent()) ?? '';
+      }, { timeout: 15_000 })
+      .toMatch(/deferred, 1 attempts: connect to 127\.0\.0\.1/);
+    await screenshot(admin, 'queue');
+    await item().getByRole('button', { name: 'hold' }).click();
+    await expect.poll(() => admin.getByText(`${queueId} is on hold.`).count(), { timeout: 15_000 }).toBe(1);
+    await admin.goto(`${p.webUrl}/queue`);
+    expect(await item().textContent()).toContain('on hold');
+    await item().getByRole('button', { name: 'release' }).click();
+    await expect.poll(() => admin.getByText(`${queueId} released`).count(), { timeout: 15_000 }).toBe(1);
+    await admin.goto(`${p.webUrl}/queue`);
+    admin.once('dialog', (d) => void d.accept());
+    await item().getByRole('button', { name: 'delete' }).click();
+    await expect.poll(() => admin.getByText(`${queueId} deleted.`).count(), { timeout: 15_000 }).toBe(1);
+    expect((await postern(['queue'])).stdout).not.toContain(queueId!);
+    expect((await postern(['unset', 'relayhost', 'smtp_tls_security_level'])).code).toBe(0);
   });
 
   it('dashboard: traffic chart and counts', async () => {

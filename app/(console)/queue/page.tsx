@@ -36,7 +36,7 @@ export default async function QueuePage() {
               ))}
               {admin ? (
                 <div className="flex gap-2 pl-4">
-                  {(m.state === 'HOLD' ? ['release', 'delete'] : ['hold', 'delete']).map((op) => (
+                  {(m.state === 'HOLD' ? ['release', 'delete'] : ['retry', 'hold', 'delete']).map((op) => (
                     <ActionForm key={op} action={queueAction} submit={op} variant={op === 'delete' ? 'danger' : 'secondary'} confirm={op === 'delete' ? `Delete ${m.id} without delivering it?` : undefined}>
                       <input type="hidden" name="op" value={op} />
                       <input type="hidden" name="id" value={m.id} />

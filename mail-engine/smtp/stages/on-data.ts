@@ -9,21 +9,25 @@ import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
 import { ENHANCED_MARK, SmtpError } from '../smtp-error';
 
-/** Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries. */
+/**
+ * Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries.
+ * Native searches (indexOf) visit only the CR and LF bytes, not every byte of the message.
+ */
 export const createLineEndingChecker = () => {
   let prev = -1;
   let bad = false;
   return {
     push(chunk: Buffer) {
-      if (bad) return;
-      for (let i = 0; i < chunk.length; i++) {
-        const c = chunk[i]!;
-        if ((c === 0x0a && prev !== 0x0d) || (prev === 0x0d && c !== 0x0a)) {
-          bad = true;
-          return;
-        }
-        prev = c;
+      if (bad || !chunk.length) return;
+      // A CR that ended the previous chunk must be followed by this chunk's first byte, LF.
+      if (prev === 0x0d && chunk[0] !== 0x0a) return void (bad = true);
+      for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) {
+        if ((i === 0 ? prev : chunk[i - 1]) !== 0x0d) return void (bad = true);
       }
+      for (let i = chunk.indexOf(0x0d); i >= 0; i = chunk.indexOf(0x0d, i + 1)) {
+        if (i + 1 < chunk.length && chunk[i + 1] !== 0x0a) return void (bad = true);
+      }
+      prev = chunk[chunk.length - 1]!;
     },
     get bad() {
       return bad || prev === 0x0d;

@@ -20,7 +20,7 @@ export const createNetwork = async (db: Db, actor: Actor, input: { cidr: string;
   const { cidr, note } = parseInput(createNetworkSchema, input);
   const canonical = formatCidr(cidr);
   if (!isWideNetwork(cidr.family, cidr.prefix) && needsConfirmation(cidr.family, cidr.prefix) && !input.confirmWide) {
-    const warning = `${canonical} trusts ${addressCount(cidr.family, cidr.prefix)} addresses: every client in it may relay without logging in. Tick "I understand" to save it anyway.`;
+    const warning = `${canonical} trusts ${addressCount(cidr.family, cidr.prefix)} addresses: every client in it may relay without logging in. Confirm to trust it anyway (console: tick "I understand"; CLI: --confirm-wide).`;
     throw new AppError('INVALID_INPUT', warning, { confirmWide: [warning] });
   }
   if (await db.trustedNetwork.findUnique({ where: { cidr: canonical } })) {

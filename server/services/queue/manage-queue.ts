@@ -3,6 +3,8 @@
 // queue writes. Reading is for operators; changing the queue is for admins. Every change
 // leaves an audit entry. Engines pick released and retried recipients up at their next
 // scan (within a second).
+import { readFile, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import type { Db } from '../../../prisma/client';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
@@ -27,18 +29,26 @@ export const listQueue = async (db: Db, actor: Actor, o: { take?: number } = {})
     db.message.findMany({
       orderBy: { receivedAt: 'asc' },
       take: o.take ?? 500,
-      omit: { body: true },
+      omit: { body: true, bodyPath: true },
       include: { recipients: { where: { state: { in: PENDING } }, orderBy: { id: 'asc' } } },
     }),
   ]);
   return { total, messages };
 };
 
-/** The queued message as received (Received: header included). */
-export const showQueuedMessage = async (db: Db, actor: Actor, id: string) => {
+/** A spooled body lives under the mail root (<data dir>/mail); nothing outside it is ever read or removed. */
+const spoolFile = (mailRoot: string, rel: string) => {
+  const file = path.resolve(mailRoot, rel);
+  if (!file.startsWith(path.resolve(mailRoot) + path.sep)) throw new AppError('INVALID_INPUT', 'bad queue file path');
+  return file;
+};
+
+/** The queued message as received (Received: header included; a spooled one with its delivery headers). */
+export const showQueuedMessage = async (db: Db, actor: Actor, id: string, mailRoot: string) => {
   assertRole(actor, 'ADMIN');
-  const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true } });
+  const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true, bodyPath: true } });
   if (!m) throw new AppError('NOT_FOUND', `no message ${id} in the queue`);
+  if (m.bodyPath) return readFile(spoolFile(mailRoot, m.bodyPath));
   return Buffer.from(m.body ?? new Uint8Array());
 };
 
@@ -72,11 +82,13 @@ export const retryQueue = async (db: Db, actor: Actor, id?: string) => {
   return r.count;
 };
 
-/** Removes a message without delivering it (postsuper -d). */
-export const deleteQueuedMessage = async (db: Db, actor: Actor, id: string) => {
+/** Removes a message without delivering it (postsuper -d), its spool file included. */
+export const deleteQueuedMessage = async (db: Db, actor: Actor, id: string, mailRoot: string) => {
   assertRole(actor, 'ADMIN');
   const qid = checkId(id);
+  const m = await db.message.findUnique({ where: { id: qid }, select: { bodyPath: true } });
   const r = await db.message.deleteMany({ where: { id: qid } });
   if (!r.count) throw new AppError('NOT_FOUND', `no message ${qid} in the queue`);
+  if (m?.bodyPath) await unlink(spoolFile(mailRoot, m.bodyPath)).catch(() => {});
   await audit(db, actor, 'queue.delete', qid);
 };

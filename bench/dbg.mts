@@ -1,0 +1,11 @@
+import { countNew, smtpSource, waitFor } from './lib/load';
+import { RECIPIENT, startPosternSystem, removeBenchDir } from './lib/systems';
+import { startPostern } from '../test/helpers/start-postern';
+void startPostern;
+const size = Number(process.env.SIZE ?? 102400), N = Number(process.env.N ?? 2000), S = Number(process.env.S ?? 10);
+const sys = await startPosternSystem({ kind: 'maildir' });
+const t0 = performance.now();
+await smtpSource({ port: sys.port, sessions: S, messages: N, size, to: RECIPIENT });
+await waitFor(() => countNew(sys.maildir), N, t0);
+console.log('rate', Math.round(N / ((performance.now() - t0) / 1000)));
+await sys.stop(); removeBenchDir();

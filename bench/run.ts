@@ -9,7 +9,8 @@
 //   connections  2,000 idle connections: memory each, greeting time of the 2,001st
 //   console      console TTFB with 100k users and 1M log events, SQLite and PostgreSQL
 // Environment: BENCH_SECTIONS (comma list, default all), BENCH_MESSAGES (default 10000),
-// BENCH_SESSIONS (default 1,10,50), BENCH_SIZES (default 2048,102400).
+// BENCH_SESSIONS (default 1,10,50), BENCH_SIZES (default 2048,102400), BENCH_REPEAT
+// (default 2: each throughput figure is the mean of two runs per system, ordered A B B A).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,7 @@ const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,greet,live
 const MESSAGES = Number(env.BENCH_MESSAGES ?? 10_000);
 const SESSIONS = (env.BENCH_SESSIONS ?? '1,10,50').split(',').map(Number);
 const SIZES = (env.BENCH_SIZES ?? '2048,102400').split(',').map(Number);
+const REPEAT = Math.max(1, Number(env.BENCH_REPEAT ?? 2));
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const lines: string[] = [];
@@ -79,7 +81,7 @@ const main = async () => {
   const started = new Date();
   out(`## Benchmark run — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   out();
-  out(`${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${MESSAGES.toLocaleString('en')} messages per load; command: \`npm run bench\`${env.BENCH_SECTIONS ? ` with BENCH_SECTIONS=${env.BENCH_SECTIONS}` : ''}`);
+  out(`${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${MESSAGES.toLocaleString('en')} messages per load, ${REPEAT} run(s) per system (means); command: \`npm run bench\`${env.BENCH_SECTIONS ? ` with BENCH_SECTIONS=${env.BENCH_SECTIONS}` : ''}`);
   out();
   if (SECTIONS.has('maildir') || SECTIONS.has('relay')) {
     const ms = await settleFileCreation(BENCH_DIR, log);
@@ -106,12 +108,12 @@ const main = async () => {
   }
   if (SECTIONS.has('maildir')) {
     log('maildir…');
-    const r = await runThroughput({ target: 'maildir', sizes: SIZES, sessions: SESSIONS, messages: MESSAGES, log });
+    const r = await runThroughput({ target: 'maildir', sizes: SIZES, sessions: SESSIONS, messages: MESSAGES, repeat: REPEAT, log });
     throughputTable('Accept and deliver to Maildir (Postfix: virtual(8))', r, 1.5, 'deliverPerS');
   }
   if (SECTIONS.has('relay')) {
     log('relay…');
-    const r = await runThroughput({ target: 'relay', sizes: [SIZES[0]!], sessions: SESSIONS, messages: MESSAGES, log });
+    const r = await runThroughput({ target: 'relay', sizes: [SIZES[0]!], sessions: SESSIONS, messages: MESSAGES, repeat: REPEAT, log });
     throughputTable('Accept and relay to smtp-sink through relayhost', r, 0.8, 'deliverPerS');
   }
   if (SECTIONS.has('greet')) {

@@ -48,7 +48,12 @@ const once = async (sys: System, target: 'maildir' | 'relay', delivered: () => n
 };
 
 /** Every (size × sessions) pair on both systems; the order alternates so drift hurts neither. */
-export const runThroughput = async (o: { target: 'maildir' | 'relay'; sizes: number[]; sessions: number[]; messages: number; log: (s: string) => void }) => {
+const meanOf = (runs: ThroughputResult[]): ThroughputResult => {
+  const mean = (k: keyof ThroughputResult) => runs.reduce((n, r) => n + (r[k] as number), 0) / runs.length;
+  return { ...runs[0]!, acceptPerS: mean('acceptPerS'), deliverPerS: mean('deliverPerS'), p50Ms: mean('p50Ms'), p99Ms: mean('p99Ms'), cpuSPer1000: mean('cpuSPer1000'), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+};
+
+export const runThroughput = async (o: { target: 'maildir' | 'relay'; sizes: number[]; sessions: number[]; messages: number; repeat: number; log: (s: string) => void }) => {
   const results: ThroughputResult[] = [];
   for (const size of o.sizes) {
     const sink = o.target === 'relay' ? await startSmtpSink() : undefined;
@@ -61,12 +66,18 @@ export const runThroughput = async (o: { target: 'maildir' | 'relay'; sizes: num
       postfix = await startPostfixSystem(mode);
       // Warm-up, not measured: JIT compilation and caches for Postern, the process pool for Postfix.
       for (const sys of [postern, postfix]) await once(sys, o.target, counter(sys), size, 10, Math.min(2000, o.messages));
-      for (const [i, sessions] of o.sessions.entries()) {
-        const order = i % 2 === 0 ? [postern, postfix] : [postfix, postern];
-        for (const sys of order) {
-          o.log(`  ${o.target} ${size} B, ${sessions} session(s): ${sys.name}…`);
-          results.push(await once(sys, o.target, counter(sys), size, sessions, o.messages));
+      for (const sessions of o.sessions) {
+        // A B B A: each system runs as often first as last, so drift (the file system's
+        // state above all) weighs on both alike; the reported figures are the means.
+        const runs: ThroughputResult[] = [];
+        const order = o.repeat > 1 ? [postern, postfix, postfix, postern] : [postern, postfix];
+        for (let k = 0; k < o.repeat; k += 2) {
+          for (const sys of order) {
+            o.log(`  ${o.target} ${size} B, ${sessions} session(s): ${sys.name}…`);
+            runs.push(await once(sys, o.target, counter(sys), size, sessions, o.messages));
+          }
         }
+        for (const name of ['Postern', 'Postfix']) results.push(meanOf(runs.filter((r) => r.system === name)));
       }
     } finally {
       await postern?.stop();

@@ -51,13 +51,13 @@ export const maildirUsage = (dir: string): number => {
 /** A unique Maildir file name (time, process, counter, random, host; Maildir++ size). */
 const uniqueName = (size: number) => `${Math.floor(Date.now() / 1000)}.P${process.pid}Q${++counter}R${Math.random().toString(36).slice(2, 8)}.${host},S=${size}`;
 
-/** Creates `file` with head + body and fsyncs it; refuses to overwrite. */
-const writeDurably = async (file: string, head: Buffer, body: Buffer) => {
-  const size = head.length + body.length;
+/** Creates `file` from the given pieces and fsyncs it; refuses to overwrite. */
+const writeDurably = async (file: string, parts: Buffer[]) => {
+  const size = parts.reduce((n, p) => n + p.length, 0);
   const fh = await fs.open(file, 'wx', 0o600);
   try {
-    const { bytesWritten } = await fh.writev([head, body]);
-    if (bytesWritten < size) await fh.writeFile(Buffer.concat([head, body]).subarray(bytesWritten));
+    const { bytesWritten } = await fh.writev(parts);
+    if (bytesWritten < size) await fh.writeFile(Buffer.concat(parts).subarray(bytesWritten));
     await fh.sync();
   } finally {
     await fh.close();
@@ -97,7 +97,7 @@ export const createMaildirWriter = (mailRoot: string) => {
       await ensure(dir);
       const name = uniqueName(size);
       const tmp = path.join(dir, 'tmp', name);
-      await writeDurably(tmp, head, message);
+      await writeDurably(tmp, [head, message]);
       // rename(2) is atomic and the name is unique: the message appears in new/ whole.
       await fs.rename(tmp, path.join(dir, 'new', name));
       if (q.used) q.used.bytes += size;
@@ -109,14 +109,15 @@ export const createMaildirWriter = (mailRoot: string) => {
      * (relative to the mail root) is known at once, so the caller can commit the queue row
      * while the file is written and fsync'd.
      */
-    spool: (headers: string, message: Buffer): { rel: string; written: Promise<void> } => {
+    spool: (headers: string, message: Buffer[]): { rel: string; size: number; written: Promise<void> } => {
       const head = Buffer.from(headers);
-      const name = uniqueName(head.length + message.length);
+      const size = message.reduce((n, c) => n + c.length, head.length);
+      const name = uniqueName(size);
       // Sixteen subdirectories, so concurrent creates do not all queue on one directory lock.
       const sub = path.join(SPOOL_DIR, (counter & 15).toString(16));
       const rel = path.join(sub, name);
-      const written = ensure(path.join(mailRoot, sub), ['.']).then(() => writeDurably(path.join(mailRoot, rel), head, message));
-      return { rel, written };
+      const written = ensure(path.join(mailRoot, sub), ['.']).then(() => writeDurably(path.join(mailRoot, rel), [head, ...message]));
+      return { rel, size, written };
     },
 
     /** Moves a spooled message into the mailbox (idempotent: a repeat after a crash finds it delivered). */

@@ -47,7 +47,8 @@ export type EnqueueInput = {
   sender: string;
   /** Envelope recipients as the client gave them; resolved and alias-expanded here. */
   recipients: string[];
-  body: Buffer;
+  /** The message as received, in the chunks it arrived in (no copy is made for a spooled one). */
+  body: Buffer | Buffer[];
   clientAddress: string;
   clientName: string;
   helo: string;
@@ -145,12 +146,12 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
    * queue row commits; both must succeed before the 250, and whichever did is undone if the
    * other did not.
    */
-  const acceptSpooled = async (m: NewMessage, body: Buffer): Promise<QueuedMessage> => {
+  const acceptSpooled = async (m: NewMessage, body: Buffer[]): Promise<QueuedMessage> => {
     const address = policyAddress(m.recipients[0]!.address);
     const headers = `Return-Path: <${m.sender}>\r\nDelivered-To: ${address}\r\n`;
     // The row names the file; the file's write and fsync overlap the row's group commit.
     const spooled = maildir.spool(headers, body);
-    const [file, queued] = await Promise.allSettled([spooled.written, inserts.add({ ...m, body: null, bodyPath: spooled.rel, size: Buffer.byteLength(headers) + body.length })]);
+    const [file, queued] = await Promise.allSettled([spooled.written, inserts.add({ ...m, body: null, bodyPath: spooled.rel, size: spooled.size })]);
     if (file.status === 'rejected') {
       if (queued.status === 'fulfilled') await deps.store.deleteMessage(m.queueId).catch(() => {});
       throw file.reason;
@@ -159,7 +160,8 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       await maildir.removeSpooled(spooled.rel);
       throw queued.reason;
     }
-    return { ...queued.value, body };
+    // Not kept in memory: delivery renames the file, and a bounce reads its headers from it.
+    return { ...queued.value, body: null };
   };
   const policyAddress = (address: string) => deps.policy()?.resolve(address).address ?? address;
 
@@ -167,13 +169,16 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     const policy = deps.policy();
     if (!policy) throw new Error('no policy loaded');
     const recipients = expandRecipients(policy, input.recipients);
+    const chunks = Array.isArray(input.body) ? input.body : [input.body];
+    const spool = singleMailbox(policy, recipients);
+    const body = spool ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const m: NewMessage = {
       queueId: input.queueId ?? newQueueId(),
       sender: input.sender,
       recipients,
-      body: input.body,
+      body,
       bodyPath: '',
-      size: input.body.length,
+      size: chunks.reduce((n, c) => n + c.length, 0),
       clientAddress: input.clientAddress,
       clientName: input.clientName,
       helo: input.helo,
@@ -181,7 +186,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       protocol: input.protocol,
       receivedAt: new Date(),
     };
-    const queued = await (singleMailbox(policy, recipients) ? acceptSpooled(m, input.body) : inserts.add(m));
+    const queued = await (spool ? acceptSpooled(m, chunks) : inserts.add(m));
     for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: queued.size, nrcpt: queued.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}` })) {
       deps.logger.raw(service, line);
     }

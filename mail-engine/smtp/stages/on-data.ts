@@ -70,9 +70,16 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     (recipients.length === 1 ? `\r\n\tfor <${recipients[0]}>` : '') +
     `; ${new Date().toUTCString()}\r\n`;
   try {
-    const body = Buffer.concat([Buffer.from(received), ...chunks]);
-    const headerEnd = body.indexOf('\r\n\r\n');
-    const headers = body.subarray(0, headerEnd < 0 ? Math.min(body.length, 65_536) : headerEnd).toString('utf8');
+    const body = [Buffer.from(received), ...chunks];
+    // The header section: the first chunks, up to the one where it ends (64 KB at most).
+    const start: Buffer[] = [];
+    for (let n = 0, i = 0; i < body.length && n < 65_536; n += body[i]!.length, i++) {
+      start.push(body[i]!);
+      if (i > 0 && body[i]!.includes('\r\n\r\n')) break;
+    }
+    const head = start.length === 1 ? start[0]! : Buffer.concat(start);
+    const headerEnd = head.indexOf('\r\n\r\n');
+    const headers = head.subarray(0, headerEnd < 0 ? Math.min(head.length, 65_536) : headerEnd).toString('utf8');
     const messageId = /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(headers)?.[1];
     const res = await ctx.queue.enqueue({
       queueId,

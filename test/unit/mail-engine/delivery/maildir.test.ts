@@ -24,7 +24,7 @@ describe('Maildir delivery', () => {
   });
 
   it('renames a spooled message into new/ (its only write), and a repeat finds it delivered', async () => {
-    const s = w.spool('Delivered-To: bob@example.com\r\n', Buffer.from('Subject: b\r\n\r\nyo\r\n'));
+    const s = w.spool('Delivered-To: bob@example.com\r\n', [Buffer.from('Subject: b\r\n'), Buffer.from('\r\nyo\r\n')]);
     await s.written;
     expect(s.rel).toMatch(/^\.postern-spool\/[0-9a-f]\//);
     expect((await w.deliverSpooled(s.rel, 'bob@example.com', 0)).kind).toBe('sent');
@@ -45,7 +45,7 @@ describe('Maildir delivery', () => {
     expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
     expect(await w.deliver('dee@example.com', '', body, 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
     expect(maildirUsage(box('dee@example.com'))).toBe(800);
-    const s = w.spool('', body);
+    const s = w.spool('', [body]);
     await s.written;
     expect(await w.deliverSpooled(s.rel, 'dee@example.com', 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
   });

@@ -182,6 +182,14 @@ const createPgDriver = async (url: string, poolSize: number): Promise<SqlDriver>
     dialect: 'postgresql',
     transaction: async (work, o) => {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: without one, a backend killed
+      // mid-transaction would be an uncaught 'error' that takes the engine down. The
+      // transaction's own query fails with the same error; the client is then discarded.
+      let broken: Error | undefined;
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         // PostgreSQL's equivalent: this commit need not wait for its WAL flush.
@@ -192,10 +200,12 @@ const createPgDriver = async (url: string, poolSize: number): Promise<SqlDriver>
         await client.query('COMMIT');
         return step.value;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
+        if (!broken) await client.query('ROLLBACK').catch(() => {});
+        broken ??= e instanceof Error && /terminat|ECONNRESET|EPIPE/i.test(e.message) ? e : undefined;
         throw e;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(broken ?? false);
       }
     },
     all: async <T>(sql: string, params: SqlValue[] = []) => (await execute(pool, { kind: 'all', sql, params })) as T[],

@@ -5,6 +5,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { all, createSqlDriver } from '../../../mail-engine/store/sql-driver';
 import { CLI_ACTOR } from '../../../server/services/actor';
 import { createDomain } from '../../../server/services/domains/create-domain';
 import { updateSettings } from '../../../server/services/settings/update-settings';
@@ -91,6 +92,30 @@ describe('when the database goes away (PostgreSQL)', async () => {
     if (name) await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => {});
     await t?.stop();
     await db?.drop();
+  });
+
+  it.skipIf(!havePg && !IN_CI)('a connection killed in the middle of a transaction fails that transaction, not the process', async () => {
+    // pg emits 'error' on a checked-out client whose backend dies; with no listener that
+    // is an uncaught exception (vitest reports it and fails the run), in production a crash.
+    const scratch = await createFreshPgDatabase('killed_tx');
+    const driver = await createSqlDriver(scratch.url, 2);
+    try {
+      const slow = driver.transaction(function* () {
+        return yield* all('SELECT pg_sleep(10) AS slept');
+      });
+      const outcome = slow.then(() => 'committed', (e: Error) => e.message);
+      await sleep(300);
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(10)%'`);
+      expect(await outcome).toMatch(/terminat/i);
+      await sleep(100);
+      // The pool replaced the dead connection: the next unit of work runs.
+      expect(await driver.transaction(function* () {
+        return yield* all<{ one: number }>('SELECT 1 AS one');
+      })).toEqual([{ one: 1 }]);
+    } finally {
+      await driver.close();
+      await scratch.drop();
+    }
   });
 
   it.skipIf(!havePg && !IN_CI)('keeps deciding from the last good policy and answers 4xx where it needs the database', async () => {

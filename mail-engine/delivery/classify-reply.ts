@@ -5,6 +5,20 @@ export type DeliveryOutcome =
   | { kind: 'deferred'; dsn: string; text: string; relay: string }
   | { kind: 'bounced'; dsn: string; text: string; relay: string };
 
+/** strerror(3) texts, as Postfix's smtp(8) logs them ("connect to host[ip]:25: Connection refused"). */
+const SYSCALL_TEXT: Record<string, string> = {
+  ECONNREFUSED: 'Connection refused',
+  ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  ECONNRESET: 'Connection reset by peer',
+};
+
+const networkText = (text: string) => {
+  const errno = /\b(E[A-Z]{4,})\b/.exec(text)?.[1];
+  return errno && SYSCALL_TEXT[errno] ? SYSCALL_TEXT[errno] : text;
+};
+
 export const classifyError = (err: unknown, relay: string): DeliveryOutcome => {
   const e = err as { responseCode?: number; response?: string; message?: string; code?: string };
   const code = e.responseCode;
@@ -14,5 +28,5 @@ export const classifyError = (err: unknown, relay: string): DeliveryOutcome => {
     return { kind: 'bounced', dsn, text: `host ${relay} said: ${text}`, relay };
   }
   const dsn = /\b(4\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? '4.4.1';
-  return { kind: 'deferred', dsn, text: code ? `host ${relay} said: ${text}` : `connect to ${relay}: ${text}`, relay };
+  return { kind: 'deferred', dsn, text: code ? `host ${relay} said: ${text}` : `connect to ${relay}: ${networkText(text)}`, relay };
 };

@@ -212,7 +212,7 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
         await admin.goto(`${p.webUrl}/queue`);
         return (await item().textContent()) ?? '';
       }, { timeout: 15_000 })
-      .toMatch(/deferred, 1 attempts: connect to 127\.0\.0\.1/);
+      .toMatch(/deferred, 1 attempts: connect to 127\.0\.0\.1\[127\.0\.0\.1\]:\d+: Connection refused/);
     await screenshot(admin, 'queue');
     await item().getByRole('button', { name: 'hold' }).click();
     await expect.poll(() => admin.getByText(`${queueId} is on hold.`).count(), { timeout: 15_000 }).toBe(1);

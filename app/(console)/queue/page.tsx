@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { ActionForm } from '@/components/forms/action-form';
-import { Badge, Card } from '@/components/ui/card';
+import { QueueList } from '@/components/queue/queue-list';
+import { Card } from '@/components/ui/card';
 import { queueAction } from '@/server/actions/admin';
 import { requireRole } from '@/server/auth/require-role';
 import { getQueuePage } from '@/server/queries/admin';
@@ -9,7 +10,7 @@ export const metadata: Metadata = { title: 'Queue' };
 
 export default async function QueuePage() {
   const actor = await requireRole('OPERATOR');
-  const { messages: msgs } = await getQueuePage(actor);
+  const { messages: msgs, total } = await getQueuePage(actor);
   const admin = actor.role === 'ADMIN';
   return (
     <>
@@ -19,34 +20,19 @@ export default async function QueuePage() {
           <input type="hidden" name="op" value="flush" />
         </ActionForm>
       ) : null}
-      <Card title={msgs.length ? `${msgs.length} message(s) waiting` : 'The queue is empty'}>
-        <ul className="divide-y text-sm">
-          {msgs.map((m) => (
-            <li key={m.id} className="space-y-1 py-2">
-              <div className="flex flex-wrap items-center gap-2">
-                <span className="font-mono">{m.id}</span>
-                {m.state === 'HOLD' ? <Badge tone="warn">on hold</Badge> : null}
-                <span>from {m.sender || 'MAILER-DAEMON'}</span>
-                <span className="text-slate-600">{m.size} bytes, {m.receivedAt.toISOString().slice(0, 19)}</span>
-              </div>
-              {m.recipients.map((r) => (
-                <p key={r.id} className="pl-4">
-                  → {r.address} <span className="text-slate-600">({r.state.toLowerCase()}, {r.attempts} attempts{r.lastError ? `: ${r.lastError}` : ''})</span>
-                </p>
-              ))}
-              {admin ? (
-                <div className="flex gap-2 pl-4">
-                  {(m.state === 'HOLD' ? ['release', 'delete'] : ['retry', 'hold', 'delete']).map((op) => (
-                    <ActionForm key={op} action={queueAction} submit={op} variant={op === 'delete' ? 'danger' : 'secondary'} confirm={op === 'delete' ? `Delete ${m.id} without delivering it?` : undefined}>
-                      <input type="hidden" name="op" value={op} />
-                      <input type="hidden" name="id" value={m.id} />
-                    </ActionForm>
-                  ))}
-                </div>
-              ) : null}
-            </li>
-          ))}
-        </ul>
+      <Card title={msgs.length ? `${total > msgs.length ? `${msgs.length} of ${total}` : msgs.length} message(s) waiting` : 'The queue is empty'}>
+        <QueueList
+          action={queueAction}
+          canManage={admin}
+          items={msgs.map((m) => ({
+            id: m.id,
+            held: m.state === 'HOLD',
+            sender: m.sender,
+            size: m.size,
+            receivedAt: m.receivedAt.toISOString().slice(0, 19).replace('T', ' '),
+            recipients: m.recipients.map((r) => ({ id: r.id, address: r.address, state: r.state, attempts: r.attempts, lastError: r.lastError })),
+          }))}
+        />
       </Card>
     </>
   );

@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { freePort } from '../../test/helpers/ports';
+import { sleep, waitForPort } from '../../test/helpers/wait';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep } from '../../test/helpers/wait';
 
 /** smtp-source: `messages` one-message sessions, `sessions` at a time; resolves with the wall time. */
 export const smtpSource = (o: { port: number; sessions: number; messages: number; size: number; to: string; timeoutMs?: number }) =>
@@ -36,19 +37,7 @@ export const startSmtpSink = async () => {
     const m = /mesg=(\d+)\r?[^\r]*$/.exec(tail) ?? /.*mesg=(\d+)/s.exec(tail);
     if (m) last = Number(m[1]);
   });
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const up = await new Promise<boolean>((r) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        r(true);
-      });
-      s.once('error', () => r(false));
-    });
-    if (up) break;
-    if (Date.now() > end) throw new Error('smtp-sink did not start');
-    await sleep(50);
-  }
+  await waitForPort(port, { failure: () => 'smtp-sink did not start' });
   return { port, count: () => last, stop: () => void p.kill('SIGTERM') };
 };
 

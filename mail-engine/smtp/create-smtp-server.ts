@@ -8,7 +8,7 @@ import { checkData, offeredMechanisms } from '../policy/check-stage';
 import type { Policy } from '../policy/compile-policy';
 import type { EngineContext } from './engine-context';
 import { connectionOf, originalPeer, patchSmtpServer, type PatchedConnection } from './patch-smtp-server';
-import { count, formatCounts, getState, hasState, syncClient, type Service } from './session-state';
+import { count, formatCounts, getState, hasState, sessionFacts, type Service } from './session-state';
 import { asSmtpError, SmtpError } from './smtp-error';
 import { onAuth } from './stages/on-auth';
 import { onConnect } from './stages/on-connect';
@@ -176,20 +176,11 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     const policy = state.policy;
     // Without a recipient smtp-server answers "503 need RCPT command" itself.
     if (!policy || !session.envelope?.rcptTo?.length) return undefined;
-    syncClient(state, session);
-    const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const d = checkData(policy, {
-      clientAddress: state.clientAddress,
-      clientName: state.clientName,
-      helo: session.hostNameAppearsAs || undefined,
-      saslUser: typeof session.user === 'string' ? session.user : undefined,
-      sender,
-      pipelinedEarly: state.pipelinedEarly,
-      lookupId: state.lookupId,
-    });
+    const facts = sessionFacts(state, session);
+    const d = checkData(policy, facts);
     if (d.action === 'accept') return undefined;
     count(state, 'data', false);
-    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'DATA', clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender, code: d.reply.code, enhanced: d.reply.enhanced, text: d.reply.text, trace: d.trace, lookupId: state.lookupId });
+    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'DATA', clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender: facts.sender, code: d.reply.code, enhanced: d.reply.enhanced, text: d.reply.text, trace: d.trace, lookupId: state.lookupId });
     return SmtpError.from(d.reply);
   };
 

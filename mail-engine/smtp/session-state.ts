@@ -55,6 +55,27 @@ export const syncClient = (state: SessionState, session: { remoteAddress?: strin
   }
 };
 
+/**
+ * What the restriction lists know about a command: the client (after XCLIENT/XFORWARD),
+ * HELO, login, sender and the session's lookup id. `sender` defaults to the envelope's.
+ */
+export const sessionFacts = (
+  state: SessionState,
+  session: { remoteAddress?: string; clientHostname?: string; hostNameAppearsAs?: string; user?: unknown; envelope?: { mailFrom?: false | { address: string } } },
+  sender = session.envelope?.mailFrom ? session.envelope.mailFrom.address : '',
+) => {
+  syncClient(state, session);
+  return {
+    clientAddress: state.clientAddress,
+    clientName: state.clientName,
+    helo: session.hostNameAppearsAs || undefined,
+    saslUser: typeof session.user === 'string' ? session.user : undefined,
+    sender,
+    pipelinedEarly: state.pipelinedEarly,
+    lookupId: state.lookupId,
+  };
+};
+
 export const count = (state: SessionState, verb: string, ok: boolean) => {
   const c = (state.counts[verb] ??= [0, 0]);
   if (ok) c[0]++;

@@ -16,6 +16,7 @@ import { SmtpProbe } from '../helpers/smtp-probe';
 import { ROOT, startPostern, type RunningPostern } from '../helpers/start-postern';
 import { run } from '../helpers/clients';
 import { freePort } from '../helpers/ports';
+import { until } from '../helpers/wait';
 
 const USER = { address: 'dana@shop.example', password: 'dana-first-pass-1' };
 
@@ -26,14 +27,6 @@ const ehloSize = async (port: number) => {
   return /250[ -]SIZE (\d+)/.exec(r.text)?.[1];
 };
 
-const until = async (fn: () => Promise<boolean>, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-};
 
 describe.skipIf(!chromiumAvailable())('console: policy editors and operator views (Chromium)', () => {
   let p: RunningPostern;

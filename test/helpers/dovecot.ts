@@ -4,7 +4,6 @@
 // written by either side and read over IMAP. Everything lives in a temporary directory.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from './clients';
@@ -72,20 +71,8 @@ service anvil {
   );
   // stdio ignored: the daemon keeps inherited pipes open, which would block execFileSync.
   execFileSync('dovecot', ['-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
-  const deadline = Date.now() + 15_000;
   for (const port of [imapPort, lmtpPort]) {
-    for (;;) {
-      const up = await new Promise<boolean>((r) => {
-        const s = net.connect({ port, host: '127.0.0.1' }, () => {
-          s.destroy();
-          r(true);
-        });
-        s.once('error', () => r(false));
-      });
-      if (up) break;
-      if (Date.now() > deadline) throw new Error(`dovecot did not start:\n${safeRead(path.join(dir, 'dovecot.log'))}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForPort(port, { ms: 15_000, failure: () => `dovecot did not start:\n${safeRead(path.join(dir, 'dovecot.log'))}` });
   }
   return {
     imapPort,
@@ -123,6 +110,7 @@ for num in data[0].split():
 m.logout()
 print(json.dumps(out))
 `;
+import { waitForPort } from './wait';
 
 const safeRead = (f: string) => {
   try {

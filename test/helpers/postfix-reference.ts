@@ -7,6 +7,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
+import { waitForPort } from './wait';
 
 export const postfixAvailable = () => {
   try {
@@ -116,21 +117,7 @@ service anvil {
   execFileSync('dovecot', ['-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
   execFileSync('postfix', ['-c', dir, 'start'], { stdio: 'ignore' });
   // Wait until smtpd answers.
-  const net = await import('node:net');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect({ port, host: '127.0.0.1' });
-      s.once('data', () => {
-        s.destroy();
-        r(true);
-      });
-      s.once('error', () => r(false));
-    });
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`reference Postfix did not start:\n${safeRead(path.join(dir, 'maillog'))}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForPort(port, { ms: 20_000, greeting: true, failure: () => `reference Postfix did not start:\n${safeRead(path.join(dir, 'maillog'))}` });
   return {
     port,
     dir,

@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DomainActions } from '@/components/domains/domain-actions';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
-import { createDomainAction, deleteDomainAction, toggleDomainAction } from '@/server/actions/admin';
+import { createDomainAction } from '@/server/actions/admin';
 import { requireRole } from '@/server/auth/require-role';
 import { getDomainsPage } from '@/server/queries/admin';
 
@@ -51,14 +52,8 @@ export default async function DomainsPage() {
                     records and live check
                   </Link>
                 </td>
-                <td className="space-y-1">
-                  <ActionForm action={toggleDomainAction} submit={d.active ? 'Disable' : 'Enable'} variant="secondary">
-                    <input type="hidden" name="id" value={d.id} />
-                    <input type="hidden" name="active" value={String(!d.active)} />
-                  </ActionForm>
-                  <ActionForm action={deleteDomainAction} submit="Delete" variant="danger" confirm={`Delete ${d.name}? Mail for it will be refused.`}>
-                    <input type="hidden" name="id" value={d.id} />
-                  </ActionForm>
+                <td>
+                  <DomainActions domain={d} className="space-y-1" />
                 </td>
               </tr>
             ))}

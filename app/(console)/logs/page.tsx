@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { DecisionTrace } from '@/components/logs/decision-trace';
 import { LiveTail } from '@/components/logs/live-tail';
 import { Card } from '@/components/ui/card';
 import { requireRole } from '@/server/auth/require-role';
@@ -85,20 +86,7 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
                   <td>
                     {e.code ? `${e.code} ${e.enhanced} ` : ''}
                     {e.text}
-                    {e.trace ? (
-                      <details>
-                        <summary className="cursor-pointer text-brand-700">why</summary>
-                        <ol className="list-decimal pl-4">
-                          {(JSON.parse(e.trace) as { list?: string; restriction?: string; fact: string }[]).map((t, i) => (
-                            <li key={i}>
-                              {t.list ? `${t.list}: ` : ''}
-                              {t.restriction ? `${t.restriction} → ` : ''}
-                              {t.fact}
-                            </li>
-                          ))}
-                        </ol>
-                      </details>
-                    ) : null}
+                    <DecisionTrace trace={e.trace} className="pl-4" />
                   </td>
                 </tr>
               ))}

@@ -5,7 +5,7 @@ import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { checkMail } from '../../policy/check-stage';
 import { newLookupId } from '../../queue/queue-id';
 import type { EngineContext } from '../engine-context';
-import { count, getState, syncClient } from '../session-state';
+import { count, getState, sessionFacts, syncClient } from '../session-state';
 import { SmtpError } from '../smtp-error';
 
 /** MAIL FROM parameters of the extensions advertised (SIZE, 8BITMIME, SMTPUTF8; AUTH= per RFC 4954). */
@@ -42,14 +42,7 @@ export const onMailFrom = async (ctx: EngineContext, address: SMTPServerAddress,
   if (state.service === 'submission' || state.service === 'submissions') {
     if (!session.user) throw fail(new SmtpError(530, '5.7.0', 'Authentication required'));
   }
-  const d = checkMail(policy, {
-    clientAddress: state.clientAddress,
-    clientName: state.clientName,
-    helo: session.hostNameAppearsAs || undefined,
-    saslUser: typeof session.user === 'string' ? session.user : undefined,
-    sender: address.address,
-    lookupId: state.lookupId,
-  });
+  const d = checkMail(policy, sessionFacts(state, session, address.address));
   if (d.action !== 'accept') {
     ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'MAIL', clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender: address.address, code: d.reply.code, enhanced: d.reply.enhanced, text: d.reply.text, trace: d.trace, lookupId: state.lookupId });
     throw fail(SmtpError.from(d.reply));

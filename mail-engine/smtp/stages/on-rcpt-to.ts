@@ -8,7 +8,7 @@ import type { Policy } from '../../policy/compile-policy';
 import { rblQueryName, splitRblArg } from '../../policy/restrictions/rbl-client';
 import type { DnsFacts } from '../../policy/types';
 import type { EngineContext } from '../engine-context';
-import { count, getState } from '../session-state';
+import { count, getState, sessionFacts } from '../session-state';
 import { unsupportedOption } from './on-mail-from';
 import { SmtpError } from '../smtp-error';
 
@@ -53,16 +53,8 @@ export const onRcptTo = async (ctx: EngineContext, address: SMTPServerAddress, s
   const state = getState(session);
   const policy = state.policy;
   if (!policy) throw new SmtpError(451, '4.3.0', 'Error: server configuration problem');
-  const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-  const base = {
-    clientAddress: state.clientAddress,
-    clientName: state.clientName,
-    helo: session.hostNameAppearsAs || undefined,
-    saslUser: typeof session.user === 'string' ? session.user : undefined,
-    sender,
-    pipelinedEarly: state.pipelinedEarly,
-    lookupId: state.lookupId,
-  };
+  const base = sessionFacts(state, session);
+  const sender = base.sender;
   // DSN is not offered, so RCPT TO takes no parameters (NOTIFY=, ORCPT= included).
   const unsupported = unsupportedOption(address.args as Record<string, string | boolean> | false, NO_OPTIONS);
   if (unsupported) {

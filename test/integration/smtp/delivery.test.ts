@@ -21,15 +21,8 @@ import { freePort } from '../../helpers/ports';
 import { startSink } from '../../helpers/sink';
 import { ROOT, startPostern } from '../../helpers/start-postern';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
+import { waitFor } from '../../helpers/wait';
 
-const waitFor = async <T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 const NOBODY = { uid: 65534, gid: 65534 };
 const CAROL = { address: 'carol@mail.test', password: 'carol-password-1' };

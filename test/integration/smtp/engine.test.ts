@@ -18,19 +18,12 @@ import { requireCommand } from '../../helpers/env';
 import { startSink } from '../../helpers/sink';
 import { SmtpProbe } from '../../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
+import { waitFor } from '../../helpers/wait';
 
 const HAVE_TOOLS = requireCommand('swaks') && requireCommand('python3');
 const ALICE = { address: 'alice@test.net', password: 'alice-password-1' };
 const BOB = { address: 'bob@test.net', password: 'bob-password-12' };
 
-const waitFor = async <T>(fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 const maildirNew = (t: TestEngine, address: string) => {
   try {
     const dir = path.join(maildirFor(path.join(t.dataDir, 'mail'), address), 'new');

@@ -13,8 +13,8 @@ import { createNetwork } from '../../../server/services/networks/create-network'
 import { updateSettings } from '../../../server/services/settings/update-settings';
 import { SmtpProbe } from '../../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
+import { sleep } from '../../helpers/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the SMTP conversation', () => {
   let t: TestEngine;

@@ -14,8 +14,8 @@ import { createFreshPgDatabase } from '../../helpers/pg';
 import { freePort } from '../../helpers/ports';
 import { SmtpProbe } from '../../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
+import { sleep, until } from '../../helpers/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether something answers with a greeting on host:port. */
 const greets = (host: string, port: number) =>
@@ -32,14 +32,6 @@ const greets = (host: string, port: number) =>
     s.once('error', () => resolve(false));
   });
 
-const until = async (fn: () => Promise<boolean>, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return true;
-    await sleep(50);
-  }
-  return false;
-};
 
 describe('listeners follow the settings without a restart', () => {
   let t: TestEngine;

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { DomainActions } from '@/components/domains/domain-actions';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
-import { deleteDomainAction, toggleDomainAction, updateDomainAction } from '@/server/actions/admin';
+import { updateDomainAction } from '@/server/actions/admin';
 import { requireRole } from '@/server/auth/require-role';
 import { getDomainDetail } from '@/server/queries/admin';
 
@@ -33,15 +34,7 @@ export default async function DomainPage({ params }: { params: Promise<{ name: s
           <Select label="Kind" name="kind" defaultValue={domain.kind} options={[['LOCAL', 'Local (mydestination)'], ['RELAY', 'Relay (relay_domains)']]} />
           <Input label="Description" name="description" defaultValue={domain.description} />
         </ActionForm>
-        <div className="mt-3 flex flex-wrap gap-2">
-          <ActionForm action={toggleDomainAction} submit={domain.active ? 'Disable' : 'Enable'} variant="secondary">
-            <input type="hidden" name="id" value={domain.id} />
-            <input type="hidden" name="active" value={String(!domain.active)} />
-          </ActionForm>
-          <ActionForm action={deleteDomainAction} submit="Delete" variant="danger" confirm={`Delete ${domain.name}? Mail for it will be refused.`}>
-            <input type="hidden" name="id" value={domain.id} />
-          </ActionForm>
-        </div>
+        <DomainActions domain={domain} className="mt-3 flex flex-wrap gap-2" />
       </Card>
       <Card title="DNS records to publish">
         <p className="mb-2 text-sm text-slate-700">

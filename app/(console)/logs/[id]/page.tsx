@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { DecisionTrace } from '@/components/logs/decision-trace';
 import { Badge, Card } from '@/components/ui/card';
 import { requireRole } from '@/server/auth/require-role';
 import { getMessageStory } from '@/server/queries/logs';
@@ -89,20 +90,7 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
                   {e.text}
                 </p>
               ) : null}
-              {e.trace ? (
-                <details>
-                  <summary className="cursor-pointer text-brand-700">why</summary>
-                  <ol className="list-decimal pl-5 text-slate-700">
-                    {(JSON.parse(e.trace) as { list?: string; restriction?: string; fact: string }[]).map((t, i) => (
-                      <li key={i}>
-                        {t.list ? `${t.list}: ` : ''}
-                        {t.restriction ? `${t.restriction} → ` : ''}
-                        {t.fact}
-                      </li>
-                    ))}
-                  </ol>
-                </details>
-              ) : null}
+              <DecisionTrace trace={e.trace} />
             </li>
           ))}
         </ol>

@@ -99,6 +99,30 @@ describe('the SMTP conversation', () => {
     await set({ smtpd_data_restrictions: null });
   });
 
+  it('reject_unauth_pipelining in smtpd_sender_restrictions refuses a client that sent MAIL along with EHLO', async () => {
+    await set({ smtpd_sender_restrictions: 'reject_unauth_pipelining' });
+    const early = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
+    early.probe.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n');
+    expect((await early.probe.read()).code).toBe(250);
+    // smtpd_delay_reject = yes (the default): sender restrictions answer at RCPT, as in Postfix.
+    expect((await early.probe.read()).text).toBe('250 2.1.0 Ok');
+    expect((await early.probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('503 5.5.0 <a@example.org>: Sender address rejected: Improper use of SMTP command pipelining');
+    early.probe.close();
+    const polite = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
+    await polite.probe.cmd('EHLO client.example');
+    expect((await polite.probe.cmd('MAIL FROM:<a@example.org>')).text).toBe('250 2.1.0 Ok');
+    expect((await polite.probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('250 2.1.5 Ok');
+    polite.probe.close();
+    // smtpd_delay_reject = no: the MAIL command itself is refused.
+    await set({ smtpd_delay_reject: 'no' });
+    const now = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
+    now.probe.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n');
+    expect((await now.probe.read()).code).toBe(250);
+    expect((await now.probe.read()).text).toBe('503 5.5.0 <a@example.org>: Sender address rejected: Improper use of SMTP command pipelining');
+    now.probe.close();
+    await set({ smtpd_sender_restrictions: null, smtpd_delay_reject: null });
+  });
+
   it('discards commands pipelined after STARTTLS (no command injection)', async () => {
     const sock = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.2.6' });
     const readLine = (s: net.Socket | tls.TLSSocket) =>

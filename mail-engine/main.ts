@@ -33,6 +33,8 @@ export type MailEngine = {
   policyRevision(): number;
   tls?: TlsMaterial;
   refreshPolicy(): Promise<void>;
+  /** Whether the PostgreSQL LISTEN connection is up (always false on SQLite). */
+  listening(): boolean;
   runQueue(): Promise<void>;
   kickQueue(): void;
   /** Writes the delivery-log rows gathered so far (tests; shutdown does it too). */
@@ -125,26 +127,45 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   beat.unref();
 
   const offBus = onPolicyRevision(() => void cache.refresh(false));
+  // PostgreSQL: LISTEN for new revisions, so other nodes' changes arrive at once. The
+  // connection comes back by itself after an outage (every 5 s until it does); while it is
+  // down the revision poll carries the changes.
   let listener: pg.Client | undefined;
-  if (providerOf(config.databaseUrl) === 'postgresql') {
-    listener = new pg.Client({ connectionString: config.databaseUrl });
-    listener.on('notification', () => void cache.refresh(false));
-    listener.on('error', () => {
-      /* fall back to polling */
-    });
+  let closing = false;
+  let relisten: NodeJS.Timeout | undefined;
+  const listen = async () => {
+    relisten = undefined;
+    const c = new pg.Client({ connectionString: config.databaseUrl });
+    let lost = false;
+    const retry = () => {
+      if (lost) return;
+      lost = true;
+      if (listener === c) listener = undefined;
+      void c.end().catch(() => {});
+      if (!closing && !relisten) relisten = setTimeout(() => void listen(), 5000).unref();
+    };
+    c.on('notification', () => void cache.refresh(false));
+    c.on('error', retry);
+    c.on('end', retry);
     try {
-      await listener.connect();
-      await listener.query(`LISTEN ${POLICY_CHANNEL}`);
+      await c.connect();
+      await c.query(`LISTEN ${POLICY_CHANNEL}`);
+      if (closing) return void c.end().catch(() => {});
+      listener = c;
+      // A revision committed while nobody listened is picked up now.
+      void cache.refresh(false);
     } catch {
-      listener = undefined;
+      retry();
     }
-  }
+  };
+  if (providerOf(config.databaseUrl) === 'postgresql') await listen();
 
   return {
     tls,
     listeners: () => listeners?.status() ?? [],
     policyRevision: () => cache.policy?.revision ?? 0,
     refreshPolicy: () => cache.refresh(true),
+    listening: () => listener !== undefined,
     runQueue: () => queue.runOnce(),
     kickQueue: () => queue.kick(),
     flushLog: () => logger.flush(),
@@ -156,6 +177,8 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
       await queue.stop();
       await sink.close();
       logger.close();
+      closing = true;
+      clearTimeout(relisten);
       await listener?.end().catch(() => {});
       await store.close();
       policyStore.close();

@@ -135,6 +135,7 @@ describe('when the database goes away (PostgreSQL)', async () => {
       return out;
     };
     const before = await transaction();
+    expect(t.engine.listening()).toBe(true);
     expect(before.auth).toMatch(/^235 2\.7\.0/);
     expect(before.data).toMatch(/^250 2\.0\.0 Ok: queued as/);
 
@@ -142,6 +143,7 @@ describe('when the database goes away (PostgreSQL)', async () => {
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
     await sleep(300);
     const during = await transaction();
+    expect(t.engine.listening()).toBe(false);
     expect(during.auth).toMatch(/^454 4\.7\.0 Temporary authentication failure/);
     // Policy decisions need no database: the last good snapshot answers.
     expect(during.relay).toMatch(/^554 5\.7\.1 <x@elsewhere\.example>: Relay access denied/);
@@ -156,5 +158,8 @@ describe('when the database goes away (PostgreSQL)', async () => {
     }
     expect(after.auth).toMatch(/^235 2\.7\.0/);
     expect(after.data).toMatch(/^250 2\.0\.0 Ok: queued as/);
+    // The LISTEN connection the outage broke comes back by itself (it retries every 5 s),
+    // so changes made on other nodes arrive at once again, not only with the poll.
+    expect(await until(async () => t!.engine.listening(), 12_000, 200)).toBe(true);
   });
 });

@@ -271,7 +271,7 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         if (sub === 'delete') {
-          await deleteQueuedMessage(db, CLI_ACTOR, id, path.join(loadConfig().dataDir, 'mail'));
+          await deleteQueuedMessage(db, CLI_ACTOR, id, loadConfig().dataDir);
           out(`${id}: removed`);
           return 0;
         }
@@ -286,7 +286,7 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         if (sub === 'show') {
-          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id, path.join(loadConfig().dataDir, 'mail')));
+          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id, loadConfig().dataDir));
           return 0;
         }
         throw new UsageError('queue [list] | flush | retry ID | show ID | delete ID | hold ID | release ID');

@@ -16,6 +16,9 @@ import type { DeliveryOutcome } from './classify-reply';
 let counter = 0;
 const host = os.hostname().replace(/[/:]/g, '_');
 
+/** Where the Maildirs (and the spool of single-mailbox messages) live under the data directory. */
+export const mailRootOf = (dataDir: string) => path.join(dataDir, 'mail');
+
 export const maildirFor = (mailRoot: string, address: string) => {
   const at = address.lastIndexOf('@');
   const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9._+-]/g, '_').replace(/^\.+/, '_');
@@ -67,6 +70,15 @@ const writeDurably = async (file: string, parts: Buffer[]) => {
 export const SPOOL_DIR = '.postern-spool';
 
 /**
+ * The file of a spooled message, from the relative path its queue row holds: always inside
+ * the spool directory, or undefined (nothing outside it is ever read, renamed or removed).
+ */
+export const spooledFile = (mailRoot: string, rel: string): string | undefined => {
+  const file = path.resolve(mailRoot, rel);
+  return file.startsWith(path.resolve(mailRoot, SPOOL_DIR) + path.sep) ? file : undefined;
+};
+
+/**
  * Maildir writer with a cache of the directories it created and, for mailboxes with a quota,
  * of their usage (rescanned after a minute, since IMAP clients expunge behind our back).
  */
@@ -84,6 +96,11 @@ export const createMaildirWriter = (mailRoot: string) => {
     let used = usage.get(dir);
     if (!used || Date.now() - used.at > 60_000) usage.set(dir, (used = { bytes: maildirUsage(dir), at: Date.now() }));
     return { over: used.bytes + size > quotaBytes, used };
+  };
+  const spooled = (rel: string) => {
+    const file = spooledFile(mailRoot, rel);
+    if (!file) throw new Error(`queue file path ${rel} is outside ${SPOOL_DIR}`);
+    return file;
   };
   const quotaBounce = (address: string): DeliveryOutcome => ({ kind: 'bounced', dsn: '5.2.2', text: `cannot update mailbox ${address}: Disk quota exceeded`, relay: 'local' });
   const delivered: DeliveryOutcome = { kind: 'sent', dsn: '2.0.0', text: 'delivered to maildir', relay: 'local' };
@@ -129,7 +146,7 @@ export const createMaildirWriter = (mailRoot: string) => {
       if (q.over) return quotaBounce(address);
       await ensure(dir);
       try {
-        await fs.rename(path.join(mailRoot, rel), path.join(dir, 'new', name));
+        await fs.rename(spooled(rel), path.join(dir, 'new', name));
       } catch (e) {
         if ((e as { code?: string }).code !== 'ENOENT') throw e;
         // Gone from the spool: delivered before a crash kept us from recording it, or lost.
@@ -141,8 +158,11 @@ export const createMaildirWriter = (mailRoot: string) => {
     },
 
     /** The spooled file's content (bounces need its headers; `postern queue show`). */
-    readSpooled: (rel: string) => fs.readFile(path.join(mailRoot, rel)),
-    removeSpooled: (rel: string) => fs.unlink(path.join(mailRoot, rel)).catch(() => {}),
+    readSpooled: async (rel: string) => fs.readFile(spooled(rel)),
+    removeSpooled: async (rel: string) => {
+      const file = spooledFile(mailRoot, rel);
+      if (file) await fs.unlink(file).catch(() => {});
+    },
   };
 };
 

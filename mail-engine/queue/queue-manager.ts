@@ -15,14 +15,13 @@
 // database poll when due, with Postfix's backoff; permanent failures and expiry produce an
 // RFC 3464 bounce to the sender (never to the null sender).
 import type { Resolver } from 'node:dns/promises';
-import path from 'node:path';
 import type { Policy } from '../policy/compile-policy';
 import { parseTime } from '../policy/parameters';
 import type { EngineLogger } from '../log/logger';
 import { queuedLines } from '../log/postfix-format';
 import { buildBounce, type FailedRecipient } from '../delivery/bounce';
 import type { DeliveryOutcome } from '../delivery/classify-reply';
-import { createMaildirWriter } from '../delivery/deliver-maildir';
+import { createMaildirWriter, mailRootOf } from '../delivery/deliver-maildir';
 import { createSmtpClient, lookupTargets, parseNextHop, type SmtpTarget } from '../delivery/deliver-smtp';
 import type { NewMessage, QueuedMessage, QueuedRecipient, QueueStore, RecipientOutcome } from '../store/queue-store';
 import { expandRecipients } from './enqueue-message';
@@ -59,6 +58,12 @@ export type EnqueueInput = {
 };
 
 const LEASE_MS = 10 * 60_000;
+
+/** What local delivery adds on top of the message, as Postfix's local(8) and virtual(8) do. */
+const deliveryHeaders = (sender: string, mailbox: string) => `Return-Path: <${sender}>\r\nDelivered-To: ${mailbox}\r\n`;
+const DELIVERY_HEADER_LINES = 2;
+
+const unknownUser = (localPart: string): DeliveryOutcome => ({ kind: 'bounced', dsn: '5.1.1', text: `unknown user: "${localPart}"`, relay: 'local' });
 
 /** The offset just past the n-th CRLF (or the whole length). */
 const nthLineEnd = (b: Buffer, n: number) => {
@@ -125,7 +130,7 @@ const groupCommit = <I, O>(commit: (items: I[]) => Promise<O[]>) => {
 };
 
 export const createQueueManager = (deps: QueueManagerDeps) => {
-  const maildir = createMaildirWriter(path.join(deps.dataDir, 'mail'));
+  const maildir = createMaildirWriter(mailRootOf(deps.dataDir));
   const smtp = createSmtpClient();
   const maxInFlight = deps.maxInFlight ?? 64;
   let stopped = false;
@@ -146,11 +151,9 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
    * queue row commits; both must succeed before the 250, and whichever did is undone if the
    * other did not.
    */
-  const acceptSpooled = async (m: NewMessage, body: Buffer[]): Promise<QueuedMessage> => {
-    const address = policyAddress(m.recipients[0]!.address);
-    const headers = `Return-Path: <${m.sender}>\r\nDelivered-To: ${address}\r\n`;
+  const acceptSpooled = async (m: NewMessage, mailbox: string, body: Buffer[]): Promise<QueuedMessage> => {
     // The row names the file; the file's write and fsync overlap the row's group commit.
-    const spooled = maildir.spool(headers, body);
+    const spooled = maildir.spool(deliveryHeaders(m.sender, mailbox), body);
     const [file, queued] = await Promise.allSettled([spooled.written, inserts.add({ ...m, body: null, bodyPath: spooled.rel, size: spooled.size })]);
     if (file.status === 'rejected') {
       if (queued.status === 'fulfilled') await deps.store.deleteMessage(m.queueId).catch(() => {});
@@ -163,15 +166,14 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     // Not kept in memory: delivery renames the file, and a bounce reads its headers from it.
     return { ...queued.value, body: null };
   };
-  const policyAddress = (address: string) => deps.policy()?.resolve(address).address ?? address;
 
   const enqueue = async (input: EnqueueInput): Promise<QueuedMessage> => {
     const policy = deps.policy();
     if (!policy) throw new Error('no policy loaded');
     const recipients = expandRecipients(policy, input.recipients);
     const chunks = Array.isArray(input.body) ? input.body : [input.body];
-    const spool = singleMailbox(policy, recipients);
-    const body = spool ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const mailbox = singleMailbox(policy, recipients);
+    const body = mailbox ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const m: NewMessage = {
       queueId: input.queueId ?? newQueueId(),
       sender: input.sender,
@@ -186,7 +188,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       protocol: input.protocol,
       receivedAt: new Date(),
     };
-    const queued = await (spool ? acceptSpooled(m, chunks) : inserts.add(m));
+    const queued = await (mailbox ? acceptSpooled(m, mailbox, chunks) : inserts.add(m));
     for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: queued.size, nrcpt: queued.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}` })) {
       deps.logger.raw(service, line);
     }
@@ -284,9 +286,8 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   const deliverLocal = async (policy: Policy, sender: string, address: string, body: Buffer): Promise<Map<string, DeliveryOutcome>> => {
     const resolved = policy.resolve(address);
     const box = policy.mailbox(resolved.address);
-    if (!box) return new Map([[address, { kind: 'bounced', dsn: '5.1.1', text: `unknown user: "${resolved.localPart}"`, relay: 'local' } as DeliveryOutcome]]);
-    const headers = `Return-Path: <${sender}>\r\nDelivered-To: ${resolved.address}\r\n`;
-    return new Map([[address, await maildir.deliver(resolved.address, headers, body, box.quotaBytes)]]);
+    if (!box) return new Map([[address, unknownUser(resolved.localPart)]]);
+    return new Map([[address, await maildir.deliver(resolved.address, deliveryHeaders(sender, resolved.address), body, box.quotaBytes)]]);
   };
 
   /**
@@ -298,12 +299,12 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     const resolved = policy.resolve(address);
     if (resolved.addressClass === 'local' && policy.localTransport.kind === 'maildir') {
       const box = policy.mailbox(resolved.address);
-      if (!box) return new Map([[address, { kind: 'bounced', dsn: '5.1.1', text: `unknown user: "${resolved.localPart}"`, relay: 'local' } as DeliveryOutcome]]);
+      if (!box) return new Map([[address, unknownUser(resolved.localPart)]]);
       return new Map([[address, await maildir.deliverSpooled(m.bodyPath, resolved.address, box.quotaBytes)]]);
     }
     const file = await maildir.readSpooled(m.bodyPath);
-    // Drop the Return-Path and Delivered-To lines the spool copy was written with.
-    const body = file.subarray(nthLineEnd(file, 2));
+    // Drop the delivery headers the spool copy was written with.
+    const body = file.subarray(nthLineEnd(file, DELIVERY_HEADER_LINES));
     if (resolved.addressClass === 'local') return deliverLmtp(policy, m.sender, [address], body);
     return deliverRemote(policy, policy.params.relayhost || resolved.domain, m.sender, [address], body);
   };

@@ -18,7 +18,6 @@ import { deleteAccessEntry, setAccessEntry } from '../services/access/manage-acc
 import { previewSettings } from '../services/policy/preview-policy-change';
 import { rollbackPolicy } from '../services/policy/rollback-policy';
 import { updateUser } from '../services/users/update-user';
-import path from 'node:path';
 import { AppError } from '../errors/app-error';
 import { env } from '../env';
 import { authedAction, str } from './_lib/authed-action';
@@ -185,7 +184,7 @@ export const queueAction = authedAction('ADMIN', async ({ actor, db }, f) => {
   const op = str(f, 'op');
   let message: string;
   if (op === 'delete') {
-    await deleteQueuedMessage(db, actor, id, path.join(env().dataDir, 'mail'));
+    await deleteQueuedMessage(db, actor, id, env().dataDir);
     message = `${id} deleted.`;
   } else if (op === 'hold') {
     await holdMessage(db, actor, id);

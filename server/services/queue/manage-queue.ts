@@ -4,7 +4,7 @@
 // leaves an audit entry. Engines pick released and retried recipients up at their next
 // scan (within a second).
 import { readFile, unlink } from 'node:fs/promises';
-import path from 'node:path';
+import { mailRootOf, spooledFile } from '../../../mail-engine/delivery/deliver-maildir';
 import type { Db } from '../../../prisma/client';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
@@ -36,19 +36,18 @@ export const listQueue = async (db: Db, actor: Actor, o: { take?: number } = {})
   return { total, messages };
 };
 
-/** A spooled body lives under the mail root (<data dir>/mail); nothing outside it is ever read or removed. */
-const spoolFile = (mailRoot: string, rel: string) => {
-  const file = path.resolve(mailRoot, rel);
-  if (!file.startsWith(path.resolve(mailRoot) + path.sep)) throw new AppError('INVALID_INPUT', 'bad queue file path');
+const spoolFile = (dataDir: string, rel: string) => {
+  const file = spooledFile(mailRootOf(dataDir), rel);
+  if (!file) throw new AppError('INVALID_INPUT', 'bad queue file path');
   return file;
 };
 
 /** The queued message as received (Received: header included; a spooled one with its delivery headers). */
-export const showQueuedMessage = async (db: Db, actor: Actor, id: string, mailRoot: string) => {
+export const showQueuedMessage = async (db: Db, actor: Actor, id: string, dataDir: string) => {
   assertRole(actor, 'ADMIN');
   const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true, bodyPath: true } });
   if (!m) throw new AppError('NOT_FOUND', `no message ${id} in the queue`);
-  if (m.bodyPath) return readFile(spoolFile(mailRoot, m.bodyPath));
+  if (m.bodyPath) return readFile(spoolFile(dataDir, m.bodyPath));
   return Buffer.from(m.body ?? new Uint8Array());
 };
 
@@ -83,12 +82,12 @@ export const retryQueue = async (db: Db, actor: Actor, id?: string) => {
 };
 
 /** Removes a message without delivering it (postsuper -d), its spool file included. */
-export const deleteQueuedMessage = async (db: Db, actor: Actor, id: string, mailRoot: string) => {
+export const deleteQueuedMessage = async (db: Db, actor: Actor, id: string, dataDir: string) => {
   assertRole(actor, 'ADMIN');
   const qid = checkId(id);
   const m = await db.message.findUnique({ where: { id: qid }, select: { bodyPath: true } });
   const r = await db.message.deleteMany({ where: { id: qid } });
   if (!r.count) throw new AppError('NOT_FOUND', `no message ${qid} in the queue`);
-  if (m?.bodyPath) await unlink(spoolFile(mailRoot, m.bodyPath)).catch(() => {});
+  if (m?.bodyPath) await unlink(spoolFile(dataDir, m.bodyPath)).catch(() => {});
   await audit(db, actor, 'queue.delete', qid);
 };

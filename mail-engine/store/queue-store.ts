@@ -112,19 +112,26 @@ export const queueWork = {
     const ids = due.map((d) => Number(d.id));
     const marks = ids.map(() => '?').join(', ');
     yield* run(`UPDATE "Recipient" SET "leaseOwner" = ?, "leaseUntil" = ? WHERE "id" IN (${marks})`, [owner, until, ...ids]);
-    const rows = yield* all<{ id: number; address: string; originalAddress: string; attempts: number; messageId: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null; bodyPath: string }>(
-      `SELECT r."id", r."address", r."originalAddress", r."attempts", r."messageId", m."sender", m."size", m."receivedAt", m."body", m."bodyPath"
-       FROM "Recipient" r JOIN "Message" m ON m."id" = r."messageId" WHERE r."id" IN (${marks}) ORDER BY r."messageId", r."id"`,
+    const rows = yield* all<{ id: number; address: string; originalAddress: string; attempts: number; messageId: string }>(
+      `SELECT "id", "address", "originalAddress", "attempts", "messageId" FROM "Recipient" WHERE "id" IN (${marks}) ORDER BY "messageId", "id"`,
       ids,
     );
+    // Each message once, however many of its recipients are due (a body can be megabytes).
+    const messageIds = [...new Set(rows.map((r) => r.messageId))];
+    const messages = yield* all<{ id: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null; bodyPath: string }>(
+      `SELECT "id", "sender", "size", "receivedAt", "body", "bodyPath" FROM "Message" WHERE "id" IN (${messageIds.map(() => '?').join(', ')})`,
+      messageIds,
+    );
+    const found = new Map(messages.map((m) => [m.id, m]));
     const byMessage = new Map<string, QueuedMessage>();
     for (const r of rows) {
-      let m = byMessage.get(r.messageId);
-      if (!m) {
-        m = { queueId: r.messageId, sender: r.sender, size: Number(r.size), receivedAt: toDate(r.receivedAt), body: r.body ? Buffer.from(r.body) : null, bodyPath: r.bodyPath ?? '', recipients: [] };
-        byMessage.set(r.messageId, m);
+      let q = byMessage.get(r.messageId);
+      if (!q) {
+        const m = found.get(r.messageId)!;
+        q = { queueId: m.id, sender: m.sender, size: Number(m.size), receivedAt: toDate(m.receivedAt), body: m.body ? Buffer.from(m.body) : null, bodyPath: m.bodyPath ?? '', recipients: [] };
+        byMessage.set(r.messageId, q);
       }
-      m.recipients.push({ id: Number(r.id), address: r.address, original: r.originalAddress, attempts: Number(r.attempts) });
+      q.recipients.push({ id: Number(r.id), address: r.address, original: r.originalAddress, attempts: Number(r.attempts) });
     }
     return [...byMessage.values()];
   },
@@ -164,8 +171,8 @@ export const queueWork = {
           );
         }
       }
-      const r = yield* run(`DELETE FROM "Message" WHERE "id" = ? AND NOT EXISTS (SELECT 1 FROM "Recipient" WHERE "messageId" = ? AND "state" IN ${PENDING})`, [id, id]);
-      if (r.changes > 0) removed.push(id);
+      // Nothing more to delete here: a deferred recipient keeps its message, and all-final
+      // outcomes that did not delete it above leave other recipients pending.
     }
     return removed;
   },

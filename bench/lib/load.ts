@@ -51,7 +51,7 @@ export const countNew = (maildir: string) => {
 };
 
 /** Waits until count() reaches want (or the time limit); resolves with the time it took since t0. */
-export const waitFor = async (count: () => number, want: number, t0: number, limitMs = 600_000) => {
+export const waitForCount = async (count: () => number, want: number, t0: number, limitMs = 600_000) => {
   const end = Date.now() + limitMs;
   while (count() < want) {
     if (Date.now() > end) throw new Error(`timed out at ${count()} of ${want}`);

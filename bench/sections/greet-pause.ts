@@ -2,7 +2,7 @@
 // with postern_greet_pause = 0 and 100 ms, smtp-server's fixed default) and its benefit
 // (how many of 50 early talkers — clients that send EHLO before the greeting — are caught).
 import net from 'node:net';
-import { countNew, smtpSource, waitFor } from '../lib/load';
+import { countNew, smtpSource, waitForCount } from '../lib/load';
 import { RECIPIENT, startPosternSystem } from '../lib/systems';
 
 const earlyTalker = (port: number) =>
@@ -32,7 +32,7 @@ export const runGreetPause = async (o: { messages: number; log: (s: string) => v
       const before = countNew(sys.maildir);
       const t0 = performance.now();
       const ms = await smtpSource({ port: sys.port, sessions: 50, messages: o.messages, size: 2048, to: RECIPIENT });
-      await waitFor(() => countNew(sys.maildir), before + o.messages, t0);
+      await waitForCount(() => countNew(sys.maildir), before + o.messages, t0);
       let caught = 0;
       for (let i = 0; i < 50; i++) if (await earlyTalker(sys.port)) caught++;
       out.push({ pauseMs, acceptPerS: o.messages / (ms / 1000), caught, talkers: 50 });

@@ -4,7 +4,7 @@
 // transactions timed by a probe session during the load, CPU seconds per 1,000 messages
 // (all threads or processes of the system) and peak resident memory.
 import { peakRss, treeCpuMs } from '../lib/proc';
-import { countNew, smtpSource, startProbe, startSmtpSink, waitFor } from '../lib/load';
+import { countNew, smtpSource, startProbe, startSmtpSink, waitForCount } from '../lib/load';
 import { RECIPIENT, startPostfixSystem, startPosternSystem, type Mode, type System } from '../lib/systems';
 
 export type ThroughputResult = {
@@ -30,7 +30,7 @@ const once = async (sys: System, target: 'maildir' | 'relay', delivered: () => n
   const acceptMs = await smtpSource({ port: sys.port, sessions, messages, size, to: RECIPIENT });
   const p = await probe.stop();
   const total = messages + p.count;
-  const deliverMs = await waitFor(delivered, before + total, t0);
+  const deliverMs = await waitForCount(delivered, before + total, t0);
   const cpuMs = treeCpuMs(sys.pid) - cpu0;
   return {
     system: sys.name,

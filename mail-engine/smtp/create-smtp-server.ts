@@ -34,8 +34,11 @@ const disabledFor = (policy: Policy | undefined, service: Service, secure: boole
   return disabled;
 };
 
-/** Commands a client may not pipeline past: it must wait for their reply (RFC 2920). */
-const SYNC_POINTS = new Set(['HELO', 'EHLO', 'DATA', 'STARTTLS', 'AUTH', 'QUIT']);
+/**
+ * Commands a client may not pipeline past: it must wait for their reply (RFC 2920). QUIT,
+ * the last command, is one too, but nothing sent after it counts against the client.
+ */
+const SYNC_POINTS = new Set(['HELO', 'EHLO', 'DATA', 'STARTTLS', 'AUTH']);
 
 export type SmtpServerHandle = { server: SMTPServer; service: Service; updatePolicy(p: Policy): void };
 
@@ -120,7 +123,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
       state.lastVerb = verb;
       armDeadline(conn);
       // reject_unauth_pipelining: input that arrived before a reply the client had to wait for.
-      if (ahead && SYNC_POINTS.has(verb) && verb !== 'QUIT') state.pipelinedEarly = true;
+      if (ahead && SYNC_POINTS.has(verb)) state.pipelinedEarly = true;
       if (verb === 'HELO' || verb === 'EHLO' || verb === 'QUIT' || verb === 'RSET' || verb === 'NOOP' || verb === 'STARTTLS') count(state, verb.toLowerCase(), true);
       if (verb === 'VRFY' && state.policy?.disableVrfy) return new SmtpError(502, '5.5.1', 'VRFY command is disabled');
       if ((verb === 'XCLIENT' || verb === 'XFORWARD') && !peerAllowed(conn, verb === 'XCLIENT' ? 'xclient' : 'xforward')) {

@@ -23,7 +23,7 @@
 // The connection is reachable from its session through CONNECTION.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ENHANCED_MARK, SmtpError } from './smtp-error';
+import { ENHANCED_MARK, type SmtpError } from './smtp-error';
 
 export const CONNECTION = Symbol.for('postern.smtp-connection');
 
@@ -223,4 +223,3 @@ export const connectionOf = (session: object) => (session as Record<symbol, Patc
 /** The peer the connection really came from (before XCLIENT/PROXY rewrote remoteAddress). */
 export const originalPeer = (conn: PatchedConnection) => (conn._originalRemoteAddress ?? conn.remoteAddress ?? '').replace(/^::ffff:/, '');
 
-export { SmtpError };

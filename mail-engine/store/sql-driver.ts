@@ -60,10 +60,8 @@ export const sqliteDate = (d: Date) => d.toISOString().replace('Z', '+00:00');
 
 export const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
 
-const isBusy = (e: unknown) => {
-  const code = (e as { code?: string }).code ?? '';
-  return code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED';
-};
+/** Another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED and their extended codes): worth a retry. */
+export const isSqliteBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)(_|$)/.test((e as { code?: string }).code ?? '');
 
 /**
  * A SQLite connection that drives units of work synchronously. WAL mode; each transaction
@@ -108,8 +106,6 @@ export const openSqlite = async (file: string, busyTimeoutMs: number) => {
   };
 };
 
-export const isSqliteBusy = isBusy;
-
 const createSqliteDriver = async (url: string): Promise<SqlDriver> => {
   // Never wait for a lock inside the event loop: a busy database is retried asynchronously.
   const c = await openSqlite(sqlitePathOf(url), 0);
@@ -118,7 +114,7 @@ const createSqliteDriver = async (url: string): Promise<SqlDriver> => {
       try {
         return fn();
       } catch (e) {
-        if (!isBusy(e) || attempt >= 3000) throw e;
+        if (!isSqliteBusy(e) || attempt >= 3000) throw e;
         await sleep(Math.min(1 + attempt, 20));
       }
     }

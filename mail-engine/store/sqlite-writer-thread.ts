@@ -5,7 +5,7 @@
 // when any request in it needs that (accepting a message); replies go out only after it.
 // Waiting for a lock blocks this thread only, never the SMTP sessions.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openSqlite } from './sql-driver';
+import { isSqliteBusy, openSqlite } from './sql-driver';
 import { DURABLE, queueWork } from './queue-store';
 import type { WorkerReply, WorkerRequest } from './sqlite-writer';
 
@@ -60,8 +60,7 @@ const commitBatch = () => {
       break;
     } catch (e) {
       if (c.db.inTransaction) c.db.exec('ROLLBACK');
-      const busy = /SQLITE_BUSY|SQLITE_LOCKED/.test((e as { code?: string }).code ?? '');
-      if (busy && attempt < 20) continue;
+      if (isSqliteBusy(e) && attempt < 20) continue;
       replies.length = 0;
       for (const r of batch) replies.push({ id: r.id, ok: false, error: errorOf(e) });
       break;

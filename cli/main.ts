@@ -16,6 +16,7 @@ import { deleteNetwork } from '../server/services/networks/delete-network';
 import { findNetworks } from '../server/services/networks/find-networks';
 import { checkPolicy, exportMainCf } from '../server/services/policy/check-policy';
 import { importMainCf } from '../server/services/policy/import-main-cf';
+import { previewLines } from '../server/services/policy/preview-policy-change';
 import { initializeDatabase } from '../server/services/setup/initialize-database';
 import { createUser } from '../server/services/users/create-user';
 import { deleteUser } from '../server/services/users/delete-user';
@@ -120,6 +121,7 @@ const run = async (argv: string[]): Promise<number> => {
         for (const n of report.networks) out(`  + trusted network ${n.cidr}`);
         for (const i of report.ignored) out(`  - line ${i.line}: ignored ${i.parameter}: ${i.message}`);
         for (const w of report.warnings) out(`  ! line ${w.line}: ${w.message}`);
+        if (report.preview) for (const line of previewLines(report.preview)) out(line);
         if (report.applied) out(`policy revision ${report.revision} is live`);
         return 0;
       }

@@ -15,7 +15,7 @@ import { deleteUser } from '../services/users/delete-user';
 import { resetUserPassword } from '../services/users/set-user-password';
 import { deleteQueuedMessage, holdMessage, releaseMessage, retryQueue } from '../services/queue/manage-queue';
 import { deleteAccessEntry, setAccessEntry } from '../services/access/manage-access-entries';
-import { previewSettings } from '../services/policy/preview-policy-change';
+import { previewLines, previewSettings } from '../services/policy/preview-policy-change';
 import { rollbackPolicy } from '../services/policy/rollback-policy';
 import { updateUser } from '../services/users/update-user';
 import { AppError } from '../errors/app-error';
@@ -118,7 +118,7 @@ export const importMainCfAction = authedAction('ADMIN', async ({ actor, db }, f)
     `${r.applied ? 'Imported' : 'Dry run: would import'} ${r.imported.length} parameters, ${r.domains.length} domains, ${r.networks.length} networks.`,
     ...r.ignored.map((i) => `line ${i.line}: ignored ${i.parameter}: ${i.message}`),
     ...r.warnings.map((w) => `line ${w.line}: ${w.message}`),
-    ...(r.preview ? [...r.preview.errors.map((e) => `would be refused: ${e}`), r.preview.diff.length ? 'Changes to the live main.cf:' : 'No change to the live main.cf.', ...r.preview.diff.map((d) => `${d.kind === 'add' ? '+' : d.kind === 'remove' ? '-' : ' '} ${d.text}`)] : []),
+    ...(r.preview ? previewLines(r.preview) : []),
   ];
   return { data: null, message: lines.join('\n') };
 });

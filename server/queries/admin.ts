@@ -4,7 +4,7 @@ import { compilePolicy } from '../../mail-engine/policy/compile-policy';
 import { renderMainCf } from '../../mail-engine/policy/main-cf-io';
 import { PARAMETERS } from '../../mail-engine/policy/parameters';
 import { getDb } from '../db';
-import { changedOnly, diffLines } from '../services/policy/diff-lines';
+import { diffMainCf } from '../services/policy/diff-lines';
 import type { Actor } from '../services/actor';
 import { listQueue } from '../services/queue/manage-queue';
 import { checkDomainDns } from '../services/domains/check-domain-dns';
@@ -48,14 +48,13 @@ export const getPolicyPage = async () => {
   const rows = await loadPolicyRows(db);
   // 21 rows: each of the 20 shown is diffed against the one before it.
   const recent = await db.policyRevision.findMany({ orderBy: { id: 'desc' }, take: 21, select: { id: true, actor: true, summary: true, createdAt: true, mainCf: true, snapshot: true } });
-  const strip = (cf: string) => cf.split('\n').filter((l) => !l.startsWith('#')).join('\n');
   const revisions = recent.slice(0, 20).map((r, i) => ({
     id: r.id,
     actor: r.actor,
     summary: r.summary,
     createdAt: r.createdAt,
     restorable: !!r.snapshot,
-    diff: changedOnly(diffLines(strip(recent[i + 1]?.mainCf ?? ''), strip(r.mainCf))),
+    diff: diffMainCf(recent[i + 1]?.mainCf ?? '', r.mainCf),
   }));
   return {
     mainCf: renderMainCf(rows, `live policy revision ${rows.revision}`),

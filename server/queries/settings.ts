@@ -24,12 +24,21 @@ export const SETTINGS_GROUPS: { id: string; title: string; params: string[] }[] 
 
 export type SettingField = { name: string; doc: string; type: string; values?: readonly string[]; defaultValue: string; value?: string; effective: string; group: ParamGroup };
 
-export const getSettingsPage = async () => {
+const byName = new Map(PARAMETERS.map((p) => [p.name, p]));
+
+/** The stored rows, their compiled policy, and each parameter's default at their compatibility_level. */
+const loadPolicyView = async () => {
   const db = await getDb();
   const rows = await loadPolicyRows(db);
   const compiled = compilePolicy(rows);
   const level = compatLevelNumber(rows.settings.compatibility_level ?? '0');
-  const byName = new Map(PARAMETERS.map((p) => [p.name, p]));
+  const defaultOf = (name: string) => defaultFor(byName.get(name)!, Number.isNaN(level) ? 0 : level);
+  const effective = (name: string) => (compiled.ok ? (compiled.policy.params[name] ?? '') : undefined);
+  return { db, rows, defaultOf, effective };
+};
+
+export const getSettingsPage = async () => {
+  const { rows, defaultOf, effective } = await loadPolicyView();
   const field = (name: string): SettingField => {
     const def = byName.get(name)!;
     return {
@@ -37,9 +46,9 @@ export const getSettingsPage = async () => {
       doc: def.doc,
       type: def.type,
       values: def.values,
-      defaultValue: defaultFor(def, Number.isNaN(level) ? 0 : level),
+      defaultValue: defaultOf(name),
       value: rows.settings[name],
-      effective: compiled.ok ? (compiled.policy.params[name] ?? '') : '',
+      effective: effective(name) ?? '',
       group: def.group,
     };
   };
@@ -47,21 +56,14 @@ export const getSettingsPage = async () => {
 };
 
 export const getRestrictionsPage = async () => {
-  const db = await getDb();
-  const rows = await loadPolicyRows(db);
-  const compiled = compilePolicy(rows);
-  const level = compatLevelNumber(rows.settings.compatibility_level ?? '0');
-  const byName = new Map(PARAMETERS.map((p) => [p.name, p]));
+  const { db, rows, defaultOf, effective } = await loadPolicyView();
   return {
-    lists: RESTRICTION_LISTS.map((name) => {
-      const def = byName.get(name)!;
-      return {
-        name,
-        doc: def.doc,
-        explicit: rows.settings[name] !== undefined,
-        value: compiled.ok ? (compiled.policy.params[name] ?? '') : (rows.settings[name] ?? defaultFor(def, Number.isNaN(level) ? 0 : level)),
-      };
-    }),
+    lists: RESTRICTION_LISTS.map((name) => ({
+      name,
+      doc: byName.get(name)!.doc,
+      explicit: rows.settings[name] !== undefined,
+      value: effective(name) ?? rows.settings[name] ?? defaultOf(name),
+    })),
     supported: Object.entries(RESTRICTION_TABLE).map(([name, spec]) => ({ name, doc: spec.doc, arg: spec.arg ?? null })),
     accessEntries: await db.accessEntry.findMany({ orderBy: [{ table: 'asc' }, { key: 'asc' }], take: 5000 }),
   };

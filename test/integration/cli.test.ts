@@ -74,7 +74,15 @@ describe('the postern command', () => {
     expect(dry.stdout).toMatch(/would import \(dry run\): \d+ parameters, 1 domains, 2 networks/);
     expect(dry.stdout).toMatch(/line 15: ignored alias_maps: alias_maps is a Postfix setting Postern does not use/);
     expect(dry.stdout).toMatch(/line 17: ignored frobnicate_level: frobnicate_level is not a parameter Postern supports/);
+    expect(dry.stdout).toMatch(/Changes to the live main\.cf:\n(?:.*\n)*  \+ myhostname = mx\.test\.net\n/);
     expect((await postern(['export-postfix'])).stdout).not.toContain('accept_domain');
+    // The preview is what the import would store: a network listed twice once, Postern's own lines too.
+    const twice = path.join(dataDir, 'twice-main.cf');
+    writeFileSync(twice, `${SEED}mynetworks = 127.0.0.0/8, 192.0.2.0/24, 192.0.2.0/24\n#postern: postern_greet_pause = 2s\n`);
+    const preview = await postern(['import-postfix', twice, '--dry-run']);
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toMatch(/^  \+ mynetworks = 127\.0\.0\.0\/8, 192\.0\.2\.0\/24$/m);
+    expect(preview.stdout).toMatch(/^  \+ #postern: postern_greet_pause = 2s$/m);
     const real = await postern(['import-postfix', file]);
     expect(real.code, real.stderr).toBe(0);
     expect(real.stdout).toMatch(/policy revision \d+ is live/);

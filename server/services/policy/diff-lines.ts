@@ -2,6 +2,9 @@
 // before a save and in the revision history. Pure; main.cf files are small.
 export type DiffLine = { kind: 'same' | 'add' | 'remove'; text: string };
 
+/** The unified-diff mark of a line: "+", "-" or " ". */
+export const diffMark = (kind: DiffLine['kind']) => (kind === 'add' ? '+' : kind === 'remove' ? '-' : ' ');
+
 export const diffLines = (before: string, after: string): DiffLine[] => {
   const a = before.split('\n');
   const b = after.split('\n');
@@ -24,6 +27,15 @@ export const diffLines = (before: string, after: string): DiffLine[] => {
   while (i < n) out.push({ kind: 'remove', text: a[i++]! });
   while (j < m) out.push({ kind: 'add', text: b[j++]! });
   return out;
+};
+
+/**
+ * What changed between two main.cf texts, with a line of context: comments (a revision's
+ * header) are left out, Postern's own "#postern:" parameter lines are not.
+ */
+export const diffMainCf = (before: string, after: string): DiffLine[] => {
+  const content = (cf: string) => cf.split('\n').filter((l) => !l.startsWith('#') || l.startsWith('#postern:')).join('\n');
+  return changedOnly(diffLines(content(before), content(after)));
 };
 
 /** Only the changed lines, each with up to `context` unchanged lines around it. */

@@ -8,7 +8,7 @@
 // A message for a single local mailbox skips the copy: at acceptance its Maildir file is
 // written (fsync'd) to <mail root>/.postern-spool/, where it is the queue's copy of the
 // body; delivery renames it into the mailbox's new/ — the message's only write.
-import { promises as fs, readdirSync, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DeliveryOutcome } from './classify-reply';
@@ -25,27 +25,19 @@ export const maildirFor = (mailRoot: string, address: string) => {
   return path.join(mailRoot, safe(address.slice(at + 1)), safe(address.slice(0, at)), 'Maildir');
 };
 
-/** Bytes in new/ and cur/ (what a quota counts). */
-export const maildirUsage = (dir: string): number => {
+/**
+ * Bytes in new/ and cur/ (what a quota counts). Asynchronous: a big mailbox is listed on
+ * the thread pool, not in the event loop that runs the SMTP sessions.
+ */
+export const maildirUsage = async (dir: string): Promise<number> => {
   let total = 0;
   for (const sub of ['new', 'cur']) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(path.join(dir, sub));
-    } catch {
-      continue;
-    }
+    const names = await fs.readdir(path.join(dir, sub)).catch(() => [] as string[]);
     for (const n of names) {
       // Maildir++ names carry the size (",S=1234"): no stat needed for our own files.
       const m = /,S=(\d+)/.exec(n);
       if (m) total += Number(m[1]);
-      else {
-        try {
-          total += statSync(path.join(dir, sub, n)).size;
-        } catch {
-          /* expunged meanwhile */
-        }
-      }
+      else total += await fs.stat(path.join(dir, sub, n)).then((s) => s.size, () => 0); // 0: expunged meanwhile
     }
   }
   return total;
@@ -91,10 +83,25 @@ export const createMaildirWriter = (mailRoot: string) => {
     made.add(dir);
   };
   /** Over quota with `size` more bytes? Usage is cached and counted up as we deliver. */
-  const overQuota = (dir: string, size: number, quotaBytes: number) => {
+  // Deliveries to one mailbox that find its usage stale share one scan (and so one count).
+  const scans = new Map<string, Promise<{ bytes: number; at: number }>>();
+  const overQuota = async (dir: string, size: number, quotaBytes: number) => {
     if (quotaBytes <= 0) return { over: false, used: undefined };
     let used = usage.get(dir);
-    if (!used || Date.now() - used.at > 60_000) usage.set(dir, (used = { bytes: maildirUsage(dir), at: Date.now() }));
+    if (!used || Date.now() - used.at > 60_000) {
+      let scan = scans.get(dir);
+      if (!scan) {
+        scan = maildirUsage(dir)
+          .then((bytes) => {
+            const entry = { bytes, at: Date.now() };
+            usage.set(dir, entry);
+            return entry;
+          })
+          .finally(() => scans.delete(dir));
+        scans.set(dir, scan);
+      }
+      used = await scan;
+    }
     return { over: used.bytes + size > quotaBytes, used };
   };
   const spooled = (rel: string) => {
@@ -109,7 +116,7 @@ export const createMaildirWriter = (mailRoot: string) => {
       const dir = maildirFor(mailRoot, address);
       const head = Buffer.from(headers);
       const size = head.length + message.length;
-      const q = overQuota(dir, size, quotaBytes);
+      const q = await overQuota(dir, size, quotaBytes);
       if (q.over) return quotaBounce(address);
       await ensure(dir);
       const name = uniqueName(size);
@@ -142,7 +149,7 @@ export const createMaildirWriter = (mailRoot: string) => {
       const dir = maildirFor(mailRoot, address);
       const name = path.basename(rel);
       const size = Number(/,S=(\d+)$/.exec(name)?.[1] ?? 0);
-      const q = overQuota(dir, size, quotaBytes);
+      const q = await overQuota(dir, size, quotaBytes);
       if (q.over) return quotaBounce(address);
       await ensure(dir);
       try {

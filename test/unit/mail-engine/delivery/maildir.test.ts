@@ -44,7 +44,7 @@ describe('Maildir delivery', () => {
     expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
     expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
     expect(await w.deliver('dee@example.com', '', body, 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
-    expect(maildirUsage(box('dee@example.com'))).toBe(800);
+    expect(await maildirUsage(box('dee@example.com'))).toBe(800);
     const s = w.spool('', [body]);
     await s.written;
     expect(await w.deliverSpooled(s.rel, 'dee@example.com', 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });

@@ -75,6 +75,7 @@ export const openSqlite = async (file: string, busyTimeoutMs: number) => {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  db.pragma('temp_store = MEMORY');
   const statements = new Map<string, import('better-sqlite3').Statement>();
   const prepare = (sql: string) => {
     let s = statements.get(sql);

@@ -6,11 +6,13 @@
 // instead of stalling the SMTP sessions that share the event loop.
 //
 // A message for a single local mailbox skips the copy: at acceptance its Maildir file is
-// written (fsync'd) to <mail root>/.postern-spool/, where it is the queue's copy of the
-// body; delivery renames it into the mailbox's new/ — the message's only write.
+// written (fsync'd, by the queue store with the message's row) to <mail root>/.postern-spool/,
+// where it is the queue's copy of the body; delivery renames it into the mailbox's new/ —
+// the message's only write.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { SpoolFile } from '../store/spool-file';
 import type { DeliveryOutcome } from './classify-reply';
 
 let counter = 0;
@@ -129,19 +131,27 @@ export const createMaildirWriter = (mailRoot: string) => {
     },
 
     /**
-     * Writes a single-mailbox message in its final Maildir form to the spool. The path
-     * (relative to the mail root) is known at once, so the caller can commit the queue row
-     * while the file is written and fsync'd.
+     * A single-mailbox message in its final Maildir form, to be written to the spool by the
+     * queue store together with its row (see store/spool-file.ts): its path relative to the
+     * mail root (what the row holds), and its absolute path and content in one buffer of its
+     * own (moved to the writer thread, not copied). The spool directory exists on return.
      */
-    spool: (headers: string, message: Buffer[]): { rel: string; size: number; written: Promise<void> } => {
+    spoolFile: async (headers: string, message: Buffer[]): Promise<{ rel: string; size: number; file: SpoolFile }> => {
       const head = Buffer.from(headers);
       const size = message.reduce((n, c) => n + c.length, head.length);
+      const data = new Uint8Array(size);
+      data.set(head, 0);
+      let at = head.length;
+      for (const c of message) {
+        data.set(c, at);
+        at += c.length;
+      }
       const name = uniqueName(size);
       // Sixteen subdirectories, so concurrent creates do not all queue on one directory lock.
       const sub = path.join(SPOOL_DIR, (counter & 15).toString(16));
+      await ensure(path.join(mailRoot, sub), ['.']);
       const rel = path.join(sub, name);
-      const written = ensure(path.join(mailRoot, sub), ['.']).then(() => writeDurably(path.join(mailRoot, rel), [head, ...message]));
-      return { rel, size, written };
+      return { rel, size, file: { file: path.join(mailRoot, rel), data } };
     },
 
     /** Moves a spooled message into the mailbox (idempotent: a repeat after a crash finds it delivered). */

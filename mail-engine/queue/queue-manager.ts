@@ -147,24 +147,15 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   };
 
   /**
-   * A single-mailbox message: its Maildir file is written to the spool (fsync) while its
-   * queue row commits; both must succeed before the 250, and whichever did is undone if the
-   * other did not.
+   * A single-mailbox message: its Maildir file goes to the spool with its queue row, in the
+   * same group commit; the store writes and fsyncs the file before the row commits and
+   * removes it if the row does not, so both are durable before the 250, or neither is.
    */
   const acceptSpooled = async (m: NewMessage, mailbox: string, body: Buffer[]): Promise<QueuedMessage> => {
-    // The row names the file; the file's write and fsync overlap the row's group commit.
-    const spooled = maildir.spool(deliveryHeaders(m.sender, mailbox), body);
-    const [file, queued] = await Promise.allSettled([spooled.written, inserts.add({ ...m, body: null, bodyPath: spooled.rel, size: spooled.size })]);
-    if (file.status === 'rejected') {
-      if (queued.status === 'fulfilled') await deps.store.deleteMessage(m.queueId).catch(() => {});
-      throw file.reason;
-    }
-    if (queued.status === 'rejected') {
-      await maildir.removeSpooled(spooled.rel);
-      throw queued.reason;
-    }
+    const spooled = await maildir.spoolFile(deliveryHeaders(m.sender, mailbox), body);
+    const queued = await inserts.add({ ...m, body: null, bodyPath: spooled.rel, spool: spooled.file, size: spooled.size });
     // Not kept in memory: delivery renames the file, and a bounce reads its headers from it.
-    return { ...queued.value, body: null };
+    return { ...queued, body: null };
   };
 
   const enqueue = async (input: EnqueueInput): Promise<QueuedMessage> => {
@@ -290,6 +281,9 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     return new Map([[address, await maildir.deliver(resolved.address, deliveryHeaders(sender, resolved.address), body, box.quotaBytes)]]);
   };
 
+  /** Spool files that delivery renamed into a mailbox (until their outcome is recorded). */
+  const movedIntoMailbox = new Set<string>();
+
   /**
    * A spooled single-mailbox message: renamed into the mailbox. Should the policy have
    * changed since it was accepted (the domain is no longer local, or local mail goes by
@@ -300,7 +294,9 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     if (resolved.addressClass === 'local' && policy.localTransport.kind === 'maildir') {
       const box = policy.mailbox(resolved.address);
       if (!box) return new Map([[address, unknownUser(resolved.localPart)]]);
-      return new Map([[address, await maildir.deliverSpooled(m.bodyPath, resolved.address, box.quotaBytes)]]);
+      const outcome = await maildir.deliverSpooled(m.bodyPath, resolved.address, box.quotaBytes);
+      if (outcome.kind === 'sent') movedIntoMailbox.add(m.bodyPath);
+      return new Map([[address, outcome]]);
     }
     const file = await maildir.readSpooled(m.bodyPath);
     // Drop the delivery headers the spool copy was written with.
@@ -408,8 +404,9 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
         for (const rec of records) if (rec.state !== 'DELIVERED' && rec.state !== 'DEFERRED') Object.assign(rec, { state: 'DEFERRED', nextAttemptAt: nextAttemptAt(1, now, retry) });
       }
     }
-    // A spooled body that was not renamed into a mailbox (bounced, or sent elsewhere) goes once final.
-    if (m.bodyPath && records.every((r) => r.state !== 'DEFERRED')) await maildir.removeSpooled(m.bodyPath);
+    // A spooled body that was not renamed into a mailbox (bounced, or sent elsewhere) goes once
+    // final; one that was renamed is gone already (no unlink that can only fail).
+    if (m.bodyPath && !movedIntoMailbox.delete(m.bodyPath) && records.every((r) => r.state !== 'DEFERRED')) await maildir.removeSpooled(m.bodyPath);
     try {
       for (const id of await outcomes.add(records)) deps.logger.emit({ event: 'message.removed', queueId: id });
     } catch (e) {

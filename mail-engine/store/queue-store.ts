@@ -11,6 +11,7 @@
 // (server/services/queue).
 import { all, run, toDate, type SqlDriver, type SqlValue, type Work } from './sql-driver';
 import type { DbProvider } from '../../prisma/client';
+import { removeSpoolFiles, writeSpoolFiles, type SpoolFile } from './spool-file';
 
 export type NewMessage = {
   queueId: string;
@@ -19,6 +20,8 @@ export type NewMessage = {
   /** The body, or null when it was spooled to a file (bodyPath) instead. */
   body: Buffer | null;
   bodyPath: string;
+  /** The spooled file to write with the rows (bodyPath's absolute form and content). */
+  spool?: SpoolFile;
   size: number;
   clientAddress: string;
   clientName: string;
@@ -177,11 +180,6 @@ export const queueWork = {
     return removed;
   },
 
-  /** Removes a message that was not accepted after all (its spooled body could not be written). */
-  *deleteMessage(id: string): Work<number> {
-    return (yield* run('DELETE FROM "Message" WHERE "id" = ?', [id])).changes;
-  },
-
   /** After a crash or restart: the leases this node held died with it. */
   *releaseLeases(owner: string): Work<number> {
     return (yield* run('UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?', [owner])).changes;
@@ -207,19 +205,23 @@ export const DURABLE: Record<keyof typeof queueWork, boolean> = {
   recordOutcomes: false,
   releaseLeases: false,
   insertEvents: false,
-  deleteMessage: false,
 };
 
 export type QueueStore = {
-  /** One transaction for the batch; resolves when it is durable. */
+  /**
+   * One transaction for the batch; resolves when it is durable, spool files included: each
+   * message's `spool` file is written and fsync'd before the rows commit, and removed if they
+   * do not.
+   */
   insertMessages(batch: NewMessage[], owner: string, leaseMs: number): Promise<QueuedMessage[]>;
   leaseDue(owner: string, limit: number, leaseMs: number): Promise<QueuedMessage[]>;
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
   releaseLeases(owner: string): Promise<number>;
   insertEvents(rows: EventRow[]): Promise<number>;
-  deleteMessage(id: string): Promise<number>;
   close(): Promise<void>;
 };
+
+export const spoolFilesOf = (batch: NewMessage[]) => batch.flatMap((m) => (m.spool ? [m.spool] : []));
 
 /** Rebuilds the queued messages from the batch and the recipient ids the insert returned. */
 export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMessage[] =>
@@ -227,12 +229,19 @@ export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMe
 
 /** Runs the units on the calling thread. */
 export const createDirectStore = (sql: SqlDriver): QueueStore => ({
-  insertMessages: async (batch, owner, leaseMs) =>
-    withIds(batch, await sql.transaction(() => queueWork.insertMessages(sql.dialect, batch, owner, leaseMs), { durable: DURABLE.insertMessages })),
+  insertMessages: async (batch, owner, leaseMs) => {
+    const files = spoolFilesOf(batch);
+    await writeSpoolFiles(files);
+    try {
+      return withIds(batch, await sql.transaction(() => queueWork.insertMessages(sql.dialect, batch, owner, leaseMs), { durable: DURABLE.insertMessages }));
+    } catch (e) {
+      await removeSpoolFiles(files.map((f) => f.file));
+      throw e;
+    }
+  },
   leaseDue: (owner, limit, leaseMs) => sql.transaction(() => queueWork.leaseDue(sql.dialect, owner, limit, leaseMs, new Date()), { durable: DURABLE.leaseDue }),
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
   releaseLeases: (owner) => sql.transaction(() => queueWork.releaseLeases(owner), { durable: DURABLE.releaseLeases }),
   insertEvents: (rows) => sql.transaction(() => queueWork.insertEvents(rows), { durable: DURABLE.insertEvents }),
-  deleteMessage: (id) => sql.transaction(() => queueWork.deleteMessage(id), { durable: DURABLE.deleteMessage }),
   close: () => sql.close(),
 });

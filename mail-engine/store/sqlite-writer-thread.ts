@@ -6,7 +6,8 @@
 // Waiting for a lock blocks this thread only, never the SMTP sessions.
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSqliteBusy, openSqlite } from './sql-driver';
-import { DURABLE, queueWork } from './queue-store';
+import { DURABLE, queueWork, spoolFilesOf } from './queue-store';
+import { removeSpoolFilesSync, writeSpoolFilesSync } from './spool-file';
 import type { WorkerReply, WorkerRequest } from './sqlite-writer';
 
 const port = parentPort!;
@@ -25,8 +26,6 @@ const runOne = (r: WorkerRequest): unknown => {
       return c.drive(() => queueWork.releaseLeases(...r.args));
     case 'insertEvents':
       return c.drive(() => queueWork.insertEvents(...r.args));
-    case 'deleteMessage':
-      return c.drive(() => queueWork.deleteMessage(...r.args));
   }
 };
 
@@ -35,11 +34,30 @@ const errorOf = (e: unknown) => ({ message: (e as Error).message ?? String(e), c
 let pending: WorkerRequest[] = [];
 let scheduled = false;
 
+/** Files written for a request (before the transaction), to remove should its rows not commit. */
+const writeFilesOf = (r: WorkerRequest): string[] => {
+  if (r.op !== 'insertMessages') return [];
+  const files = spoolFilesOf(r.args[0]).map((f) => ({ file: f.file, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength) }));
+  writeSpoolFilesSync(files);
+  return files.map((f) => f.file);
+};
+
 const commitBatch = () => {
   scheduled = false;
-  const batch = pending;
-  pending = [];
   const replies: WorkerReply[] = [];
+  // Spool files first, outside the transaction (which may be retried): a request whose file
+  // cannot be written fails alone, before any of its rows exist.
+  const written = new Map<number, string[]>();
+  const batch = pending.filter((r) => {
+    try {
+      written.set(r.id, writeFilesOf(r));
+      return true;
+    } catch (e) {
+      port.postMessage({ id: r.id, ok: false, error: errorOf(e) } satisfies WorkerReply);
+      return false;
+    }
+  });
+  pending = [];
   for (let attempt = 0; ; attempt++) {
     replies.length = 0;
     try {
@@ -66,7 +84,10 @@ const commitBatch = () => {
       break;
     }
   }
-  for (const reply of replies) port.postMessage(reply);
+  for (const reply of replies) {
+    if (!reply.ok) removeSpoolFilesSync(written.get(reply.id) ?? []);
+    port.postMessage(reply);
+  }
 };
 
 port.on('message', (r: WorkerRequest | 'close') => {

@@ -4,15 +4,14 @@
 // the next call starts a new thread.
 import { Worker } from 'node:worker_threads';
 import { sqlitePathOf } from '../../prisma/client';
-import { withIds, type EventRow, type NewMessage, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
+import { spoolFilesOf, withIds, type EventRow, type NewMessage, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
 
 export type WorkerRequest =
   | { id: number; op: 'insertMessages'; args: [NewMessage[], string, number] }
   | { id: number; op: 'leaseDue'; args: [string, number, number, Date] }
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
   | { id: number; op: 'releaseLeases'; args: [string] }
-  | { id: number; op: 'insertEvents'; args: [EventRow[]] }
-  | { id: number; op: 'deleteMessage'; args: [string] };
+  | { id: number; op: 'insertEvents'; args: [EventRow[]] };
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
 
 const toBuffer = (u: Uint8Array | null) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : null);
@@ -53,7 +52,7 @@ export const createWorkerStore = (url: string): QueueStore => {
     w.unref();
   };
 
-  const call = async <T>(op: WorkerRequest['op'], args: WorkerRequest['args']): Promise<T> => {
+  const call = async <T>(op: WorkerRequest['op'], args: WorkerRequest['args'], transfer: ArrayBuffer[] = []): Promise<T> => {
     if (!worker) start();
     await ready;
     const w = worker!;
@@ -62,7 +61,7 @@ export const createWorkerStore = (url: string): QueueStore => {
     try {
       return await new Promise<T>((resolve, reject) => {
         calls.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        w.postMessage({ id, op, args });
+        w.postMessage({ id, op, args }, transfer);
       });
     } finally {
       if (!calls.size) w.unref();
@@ -70,13 +69,17 @@ export const createWorkerStore = (url: string): QueueStore => {
   };
 
   return {
-    insertMessages: async (batch: NewMessage[], owner, leaseMs) => withIds(batch, await call('insertMessages', [batch, owner, leaseMs])),
+    // A spool file's content is moved to the thread, not copied, when its buffer is its own
+    // (a view into a shared one, such as Node's Buffer pool, is copied).
+    insertMessages: async (batch: NewMessage[], owner, leaseMs) => {
+      const own = spoolFilesOf(batch).filter((f) => f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer);
+      return withIds(batch, await call('insertMessages', [batch, owner, leaseMs], own.map((f) => f.data.buffer as ArrayBuffer)));
+    },
     leaseDue: async (owner, limit, leaseMs) =>
       (await call<QueuedMessage[]>('leaseDue', [owner, limit, leaseMs, new Date()])).map((m) => ({ ...m, body: toBuffer(m.body) })),
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),
     releaseLeases: (owner) => call('releaseLeases', [owner]),
     insertEvents: (rows) => call('insertEvents', [rows]),
-    deleteMessage: (id) => call('deleteMessage', [id]),
     close: async () => {
       const w = worker;
       if (!w) return;

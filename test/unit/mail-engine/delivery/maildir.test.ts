@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMaildirWriter, maildirFor, maildirUsage } from '../../../../mail-engine/delivery/deliver-maildir';
+import { writeSpoolFiles } from '../../../../mail-engine/store/spool-file';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'postern-maildir-'));
 const box = (a: string) => maildirFor(root, a);
@@ -24,8 +25,9 @@ describe('Maildir delivery', () => {
   });
 
   it('renames a spooled message into new/ (its only write), and a repeat finds it delivered', async () => {
-    const s = w.spool('Delivered-To: bob@example.com\r\n', [Buffer.from('Subject: b\r\n'), Buffer.from('\r\nyo\r\n')]);
-    await s.written;
+    const s = await w.spoolFile('Delivered-To: bob@example.com\r\n', [Buffer.from('Subject: b\r\n'), Buffer.from('\r\nyo\r\n')]);
+    await writeSpoolFiles([s.file]);
+    expect(readFileSync(s.file.file, 'utf8')).toBe('Delivered-To: bob@example.com\r\nSubject: b\r\n\r\nyo\r\n');
     expect(s.rel).toMatch(/^\.postern-spool\/[0-9a-f]\//);
     expect((await w.deliverSpooled(s.rel, 'bob@example.com', 0)).kind).toBe('sent');
     expect(inNew('bob@example.com')).toEqual([path.basename(s.rel)]);
@@ -45,8 +47,8 @@ describe('Maildir delivery', () => {
     expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
     expect(await w.deliver('dee@example.com', '', body, 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
     expect(await maildirUsage(box('dee@example.com'))).toBe(800);
-    const s = w.spool('', [body]);
-    await s.written;
+    const s = await w.spoolFile('', [body]);
+    await writeSpoolFiles([s.file]);
     expect(await w.deliverSpooled(s.rel, 'dee@example.com', 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
   });
 });

@@ -5,14 +5,14 @@
 // Asynchronous file operations, so deliveries overlap their fsyncs on libuv's thread pool
 // instead of stalling the SMTP sessions that share the event loop.
 //
-// A message for a single local mailbox skips the copy: at acceptance its Maildir file is
-// written (fsync'd, by the queue store with the message's row) to <mail root>/.postern-spool/,
-// where it is the queue's copy of the body; delivery renames it into the mailbox's new/ —
-// the message's only write.
+// A message for a single local mailbox is delivered at acceptance, before its 250 (the
+// queue store writes it: see store/delivery-file.ts); it never needs a queue copy. Earlier
+// versions spooled such a message to <mail root>/.postern-spool/ in its final form and
+// delivered it by a rename; queue rows that name such a file are still delivered that way.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { SpoolFile } from '../store/spool-file';
+import type { DeliveryFile } from '../store/delivery-file';
 import type { DeliveryOutcome } from './classify-reply';
 
 let counter = 0;
@@ -131,14 +131,18 @@ export const createMaildirWriter = (mailRoot: string) => {
     },
 
     /**
-     * A single-mailbox message in its final Maildir form, to be written to the spool by the
-     * queue store together with its row (see store/spool-file.ts): its path relative to the
-     * mail root (what the row holds), and its absolute path and content in one buffer of its
-     * own (moved to the writer thread, not copied). The spool directory exists on return.
+     * A message for one mailbox, ready to be delivered at acceptance by the queue store (see
+     * store/delivery-file.ts): its names in tmp/ and new/ and its content in one buffer of
+     * its own; or 'over quota' (the queue then takes it, and bounces it). The Maildir exists
+     * on return, and the message counts against the quota from now on.
      */
-    spoolFile: async (headers: string, message: Buffer[]): Promise<{ rel: string; size: number; file: SpoolFile }> => {
+    prepare: async (address: string, headers: string, message: Buffer[], quotaBytes: number): Promise<DeliveryFile | 'over quota'> => {
+      const dir = maildirFor(mailRoot, address);
       const head = Buffer.from(headers);
       const size = message.reduce((n, c) => n + c.length, head.length);
+      const q = await overQuota(dir, size, quotaBytes);
+      if (q.over) return 'over quota';
+      await ensure(dir);
       const data = new Uint8Array(size);
       data.set(head, 0);
       let at = head.length;
@@ -146,12 +150,9 @@ export const createMaildirWriter = (mailRoot: string) => {
         data.set(c, at);
         at += c.length;
       }
+      if (q.used) q.used.bytes += size;
       const name = uniqueName(size);
-      // Sixteen subdirectories, so concurrent creates do not all queue on one directory lock.
-      const sub = path.join(SPOOL_DIR, (counter & 15).toString(16));
-      await ensure(path.join(mailRoot, sub), ['.']);
-      const rel = path.join(sub, name);
-      return { rel, size, file: { file: path.join(mailRoot, rel), data } };
+      return { tmp: path.join(dir, 'tmp', name), path: path.join(dir, 'new', name), data };
     },
 
     /** Moves a spooled message into the mailbox (idempotent: a repeat after a crash finds it delivered). */

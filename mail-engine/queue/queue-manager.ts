@@ -143,19 +143,30 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   const singleMailbox = (policy: Policy, recipients: { address: string }[]) => {
     if (policy.localTransport.kind !== 'maildir' || recipients.length !== 1) return undefined;
     const resolved = policy.resolve(recipients[0]!.address);
-    return resolved.addressClass === 'local' && policy.mailbox(resolved.address) ? resolved.address : undefined;
+    const box = resolved.addressClass === 'local' ? policy.mailbox(resolved.address) : undefined;
+    return box ? { address: resolved.address, quotaBytes: box.quotaBytes } : undefined;
   };
 
   /**
-   * A single-mailbox message: its Maildir file goes to the spool with its queue row, in the
-   * same group commit; the store writes and fsyncs the file before the row commits and
-   * removes it if the row does not, so both are durable before the 250, or neither is.
+   * A message for one local Maildir is delivered before its 250, durably (file and directory
+   * fsync'd by the store): its delivery is a file write and a rename, so a queue copy would
+   * only be written to be removed again. Over its quota it goes to the queue instead (which
+   * bounces it). Logged as Postfix logs a delivery, once the acceptance is logged.
    */
-  const acceptSpooled = async (m: NewMessage, mailbox: string, body: Buffer[]): Promise<QueuedMessage> => {
-    const spooled = await maildir.spoolFile(deliveryHeaders(m.sender, mailbox), body);
-    const queued = await inserts.add({ ...m, body: null, bodyPath: spooled.rel, spool: spooled.file, size: spooled.size });
-    // Not kept in memory: delivery renames the file, and a bounce reads its headers from it.
-    return { ...queued, body: null };
+  const deliverAtAcceptance = async (m: NewMessage, mailbox: { address: string; quotaBytes: number }, body: Buffer[]): Promise<QueuedMessage | undefined> => {
+    const file = await maildir.prepare(mailbox.address, deliveryHeaders(m.sender, mailbox.address), body, mailbox.quotaBytes);
+    if (file === 'over quota') return undefined;
+    await deps.store.deliverFile(file);
+    const r = m.recipients[0]!;
+    // After the caller's own log lines for the acceptance (they follow in this turn).
+    setImmediate(() => {
+      const now = Date.now();
+      const delay = ((now - m.receivedAt.getTime()) / 1000).toFixed(2);
+      const detail = { service: 'local', relay: 'local', delay, delays: `${delay}/0/0/0`, ...(r.original !== r.address ? { orig_to: r.original } : {}) };
+      deps.logger.emit({ event: 'delivery.sent', status: 'sent', queueId: m.queueId, sender: m.sender, recipient: r.address, enhanced: '2.0.0', text: 'delivered to maildir', detail });
+      deps.logger.emit({ event: 'message.removed', queueId: m.queueId });
+    });
+    return { queueId: m.queueId, sender: m.sender, size: file.data.length, receivedAt: m.receivedAt, body: null, bodyPath: '', recipients: [{ id: 0, address: r.address, original: r.original, attempts: 1 }] };
   };
 
   const enqueue = async (input: EnqueueInput): Promise<QueuedMessage> => {
@@ -164,12 +175,11 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     const recipients = expandRecipients(policy, input.recipients);
     const chunks = Array.isArray(input.body) ? input.body : [input.body];
     const mailbox = singleMailbox(policy, recipients);
-    const body = mailbox ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     const m: NewMessage = {
       queueId: input.queueId ?? newQueueId(),
       sender: input.sender,
       recipients,
-      body,
+      body: null,
       bodyPath: '',
       size: chunks.reduce((n, c) => n + c.length, 0),
       clientAddress: input.clientAddress,
@@ -179,11 +189,12 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       protocol: input.protocol,
       receivedAt: new Date(),
     };
-    const queued = await (mailbox ? acceptSpooled(m, mailbox, chunks) : inserts.add(m));
+    const delivered = mailbox ? await deliverAtAcceptance(m, mailbox, chunks) : undefined;
+    const queued = delivered ?? (await inserts.add({ ...m, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
     for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: queued.size, nrcpt: queued.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}` })) {
       deps.logger.raw(service, line);
     }
-    schedule(queued);
+    if (!delivered) schedule(queued);
     return queued;
   };
 

@@ -11,7 +11,7 @@
 // (server/services/queue).
 import { all, run, toDate, type SqlDriver, type SqlValue, type Work } from './sql-driver';
 import type { DbProvider } from '../../prisma/client';
-import { removeSpoolFiles, writeSpoolFiles, type SpoolFile } from './spool-file';
+import { deliverFile, type DeliveryFile } from './delivery-file';
 
 export type NewMessage = {
   queueId: string;
@@ -20,8 +20,6 @@ export type NewMessage = {
   /** The body, or null when it was spooled to a file (bodyPath) instead. */
   body: Buffer | null;
   bodyPath: string;
-  /** The spooled file to write with the rows (bodyPath's absolute form and content). */
-  spool?: SpoolFile;
   size: number;
   clientAddress: string;
   clientName: string;
@@ -208,20 +206,19 @@ export const DURABLE: Record<keyof typeof queueWork, boolean> = {
 };
 
 export type QueueStore = {
-  /**
-   * One transaction for the batch; resolves when it is durable, spool files included: each
-   * message's `spool` file is written and fsync'd before the rows commit, and removed if they
-   * do not.
-   */
+  /** One transaction for the batch; resolves when it is durable. */
   insertMessages(batch: NewMessage[], owner: string, leaseMs: number): Promise<QueuedMessage[]>;
   leaseDue(owner: string, limit: number, leaseMs: number): Promise<QueuedMessage[]>;
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
   releaseLeases(owner: string): Promise<number>;
   insertEvents(rows: EventRow[]): Promise<number>;
+  /**
+   * Delivers a message into a Maildir durably before it resolves (see delivery-file.ts): the
+   * engine's one durable write that is a file rather than rows, done by the same writer.
+   */
+  deliverFile(file: DeliveryFile): Promise<void>;
   close(): Promise<void>;
 };
-
-export const spoolFilesOf = (batch: NewMessage[]) => batch.flatMap((m) => (m.spool ? [m.spool] : []));
 
 /** Rebuilds the queued messages from the batch and the recipient ids the insert returned. */
 export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMessage[] =>
@@ -229,16 +226,9 @@ export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMe
 
 /** Runs the units on the calling thread. */
 export const createDirectStore = (sql: SqlDriver): QueueStore => ({
-  insertMessages: async (batch, owner, leaseMs) => {
-    const files = spoolFilesOf(batch);
-    await writeSpoolFiles(files);
-    try {
-      return withIds(batch, await sql.transaction(() => queueWork.insertMessages(sql.dialect, batch, owner, leaseMs), { durable: DURABLE.insertMessages }));
-    } catch (e) {
-      await removeSpoolFiles(files.map((f) => f.file));
-      throw e;
-    }
-  },
+  insertMessages: async (batch, owner, leaseMs) =>
+    withIds(batch, await sql.transaction(() => queueWork.insertMessages(sql.dialect, batch, owner, leaseMs), { durable: DURABLE.insertMessages })),
+  deliverFile,
   leaseDue: (owner, limit, leaseMs) => sql.transaction(() => queueWork.leaseDue(sql.dialect, owner, limit, leaseMs, new Date()), { durable: DURABLE.leaseDue }),
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
   releaseLeases: (owner) => sql.transaction(() => queueWork.releaseLeases(owner), { durable: DURABLE.releaseLeases }),

@@ -1,13 +1,15 @@
 // The engine's SQLite writer thread: it owns the connection that writes the queue and the
-// delivery log. Requests that arrive while a commit (and its fsync) runs are gathered and
-// run together in the next transaction — group commit — each inside its own savepoint so
-// one failing request does not fail the others. The commit is durable (synchronous = FULL)
+// delivery log, and makes Maildir deliveries at acceptance durable (delivery-file.ts).
+// Requests that arrive while a commit (and its fsync) runs are gathered and run together in
+// the next transaction — group commit — each inside its own savepoint so one failing
+// request does not fail the others. The commit is durable (synchronous = FULL)
 // when any request in it needs that (accepting a message); replies go out only after it.
 // Waiting for a lock blocks this thread only, never the SMTP sessions.
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { fsyncDirsSync, placeFileSync } from './delivery-file';
 import { isSqliteBusy, openSqlite } from './sql-driver';
-import { DURABLE, queueWork, spoolFilesOf } from './queue-store';
-import { removeSpoolFilesSync, writeSpoolFilesSync } from './spool-file';
+import { DURABLE, queueWork } from './queue-store';
 import type { WorkerReply, WorkerRequest } from './sqlite-writer';
 
 const port = parentPort!;
@@ -26,6 +28,8 @@ const runOne = (r: WorkerRequest): unknown => {
       return c.drive(() => queueWork.releaseLeases(...r.args));
     case 'insertEvents':
       return c.drive(() => queueWork.insertEvents(...r.args));
+    case 'deliverFile':
+      throw new Error('deliverFile is not a unit of SQL work');
   }
 };
 
@@ -34,30 +38,36 @@ const errorOf = (e: unknown) => ({ message: (e as Error).message ?? String(e), c
 let pending: WorkerRequest[] = [];
 let scheduled = false;
 
-/** Files written for a request (before the transaction), to remove should its rows not commit. */
-const writeFilesOf = (r: WorkerRequest): string[] => {
-  if (r.op !== 'insertMessages') return [];
-  const files = spoolFilesOf(r.args[0]).map((f) => ({ file: f.file, data: Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength) }));
-  writeSpoolFilesSync(files);
-  return files.map((f) => f.file);
+/**
+ * Maildir deliveries of the batch (see delivery-file.ts), answered before its transaction:
+ * each file is written, fsync'd and renamed; then each new/ directory they went into is
+ * fsync'd once for all of them.
+ */
+const deliverFiles = (requests: WorkerRequest[]) => {
+  const placed: { id: number; dir: string }[] = [];
+  for (const r of requests) {
+    if (r.op !== 'deliverFile') continue;
+    try {
+      placeFileSync(r.args[0]);
+      placed.push({ id: r.id, dir: path.dirname(r.args[0].path) });
+    } catch (e) {
+      port.postMessage({ id: r.id, ok: false, error: errorOf(e) } satisfies WorkerReply);
+    }
+  }
+  const failed = fsyncDirsSync(placed.map((p) => p.dir));
+  for (const p of placed) {
+    const e = failed.get(p.dir);
+    port.postMessage((e ? { id: p.id, ok: false, error: errorOf(e) } : { id: p.id, ok: true, value: undefined }) satisfies WorkerReply);
+  }
 };
 
 const commitBatch = () => {
   scheduled = false;
-  const replies: WorkerReply[] = [];
-  // Spool files first, outside the transaction (which may be retried): a request whose file
-  // cannot be written fails alone, before any of its rows exist.
-  const written = new Map<number, string[]>();
-  const batch = pending.filter((r) => {
-    try {
-      written.set(r.id, writeFilesOf(r));
-      return true;
-    } catch (e) {
-      port.postMessage({ id: r.id, ok: false, error: errorOf(e) } satisfies WorkerReply);
-      return false;
-    }
-  });
+  deliverFiles(pending);
+  const batch = pending.filter((r) => r.op !== 'deliverFile');
   pending = [];
+  if (!batch.length) return;
+  const replies: WorkerReply[] = [];
   for (let attempt = 0; ; attempt++) {
     replies.length = 0;
     try {
@@ -84,10 +94,7 @@ const commitBatch = () => {
       break;
     }
   }
-  for (const reply of replies) {
-    if (!reply.ok) removeSpoolFilesSync(written.get(reply.id) ?? []);
-    port.postMessage(reply);
-  }
+  for (const reply of replies) port.postMessage(reply);
 };
 
 port.on('message', (r: WorkerRequest | 'close') => {

@@ -4,14 +4,16 @@
 // the next call starts a new thread.
 import { Worker } from 'node:worker_threads';
 import { sqlitePathOf } from '../../prisma/client';
-import { spoolFilesOf, withIds, type EventRow, type NewMessage, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
+import type { DeliveryFile } from './delivery-file';
+import { withIds, type EventRow, type NewMessage, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
 
 export type WorkerRequest =
   | { id: number; op: 'insertMessages'; args: [NewMessage[], string, number] }
   | { id: number; op: 'leaseDue'; args: [string, number, number, Date] }
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
   | { id: number; op: 'releaseLeases'; args: [string] }
-  | { id: number; op: 'insertEvents'; args: [EventRow[]] };
+  | { id: number; op: 'insertEvents'; args: [EventRow[]] }
+  | { id: number; op: 'deliverFile'; args: [DeliveryFile] };
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
 
 const toBuffer = (u: Uint8Array | null) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : null);
@@ -69,12 +71,10 @@ export const createWorkerStore = (url: string): QueueStore => {
   };
 
   return {
-    // A spool file's content is moved to the thread, not copied, when its buffer is its own
-    // (a view into a shared one, such as Node's Buffer pool, is copied).
-    insertMessages: async (batch: NewMessage[], owner, leaseMs) => {
-      const own = spoolFilesOf(batch).filter((f) => f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer);
-      return withIds(batch, await call('insertMessages', [batch, owner, leaseMs], own.map((f) => f.data.buffer as ArrayBuffer)));
-    },
+    insertMessages: async (batch: NewMessage[], owner, leaseMs) => withIds(batch, await call('insertMessages', [batch, owner, leaseMs])),
+    // The file's content is moved to the thread, not copied, when its buffer is its own (a
+    // view into a shared one, such as Node's Buffer pool, is copied).
+    deliverFile: (f) => call('deliverFile', [f], f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer ? [f.data.buffer] : []),
     leaseDue: async (owner, limit, leaseMs) =>
       (await call<QueuedMessage[]>('leaseDue', [owner, limit, leaseMs, new Date()])).map((m) => ({ ...m, body: toBuffer(m.body) })),
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),

@@ -81,6 +81,28 @@ describe.skipIf(!HAVE_TOOLS)('SMTP engine over real sockets', () => {
     expect(bob.some((m) => m.includes('hello team'))).toBe(true);
   });
 
+  it('delivers a message for one mailbox before its 250, and logs it as Postfix would', async () => {
+    const r = await pythonSmtp({ port: t.port(), source: '127.0.1.9', from: 'sender@example.org', to: ['bob@test.net'], body: 'Subject: before the reply\r\n\r\nhi\r\n' });
+    const queueId = /^DATA 250 b'2\.0\.0 Ok: queued as ([0-9A-F]+)/m.exec(r.stdout)?.[1];
+    expect(queueId).toBeTruthy();
+    // No waiting: it was in the mailbox (fsync'd, renamed into new/) when the client read the 250.
+    expect(maildirNew(t, 'bob@test.net').filter((m) => m.includes('Subject: before the reply'))).toHaveLength(1);
+    // Nothing for the queue: the message never needed a queue copy.
+    expect(await t.db.message.findUnique({ where: { id: queueId! } })).toBeNull();
+    const lines = await waitFor(
+      () => readFileSync(path.join(t.dataDir, 'log', 'mail.log'), 'utf8').split('\n').filter((l) => l.includes(`${queueId}: `)),
+      (l) => l.some((x) => x.includes(': removed')),
+    );
+    // Accepted (smtpd's client= line), then delivered, then removed, as a queued message is.
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const accepted = at(/postfix\/smtpd\[\d+\]: [0-9A-F]+: client=unknown\[127\.0\.1\.9\]/);
+    const sent = at(/postfix\/local\[\d+\]: [0-9A-F]+: to=<bob@test\.net>, relay=local, delay=[\d.]+, delays=[\d./]+, dsn=2\.0\.0, status=sent \(delivered to maildir\)/);
+    const removed = at(/postfix\/qmgr\[\d+\]: [0-9A-F]+: removed$/);
+    expect(accepted).toBeGreaterThanOrEqual(0);
+    expect(sent).toBeGreaterThan(accepted);
+    expect(removed).toBeGreaterThan(sent);
+  });
+
   it('answers 550 5.1.1 for an unknown local user', async () => {
     const r = await swaks(['--server', `127.0.0.1:${t.port()}`, '--local-interface', '127.0.1.9', '--from', 'a@b.org', '--to', 'nobody@test.net', '--quit-after', 'RCPT']);
     expect(r.stdout).toContain('550 5.1.1 <nobody@test.net>: Recipient address rejected: User unknown in local recipient table');

@@ -2,9 +2,12 @@
 // settings without a restart, and when the database goes away the engine keeps deciding
 // from the last good policy and answers 4xx (never 5xx) where it needs the database, then
 // recovers by itself when the database is back.
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mailRootOf, maildirFor } from '../../../mail-engine/delivery/deliver-maildir';
 import { all, createSqlDriver } from '../../../mail-engine/store/sql-driver';
 import { CLI_ACTOR } from '../../../server/services/actor';
 import { createDomain } from '../../../server/services/domains/create-domain';
@@ -115,20 +118,26 @@ describe('when the database goes away (PostgreSQL)', async () => {
     const name = new URL(db.url).pathname.slice(1);
     t = await startTestEngine({
       databaseUrl: db.url,
-      users: [{ address: 'erin@down.test', password: 'erin-password-1' }],
+      users: [
+        { address: 'erin@down.test', password: 'erin-password-1' },
+        { address: 'finn@down.test', password: 'finn-password-1' },
+      ],
       setup: async (d) => {
         await createDomain(d, CLI_ACTOR, { name: 'down.test', kind: 'LOCAL' });
         await updateSettings(d, CLI_ACTOR, { smtpd_error_sleep_time: '0' });
       },
     });
     const auth = Buffer.from('\0erin@down.test\0erin-password-1').toString('base64');
-    const transaction = async () => {
+    const erinsMail = () => readdirSync(path.join(maildirFor(mailRootOf(t!.dataDir), 'erin@down.test'), 'new')).length;
+    /** AUTH, a relay attempt, then a message to erin (and finn: two mailboxes need the queue). */
+    const transaction = async (o: { alsoFinn?: boolean } = {}) => {
       const { probe } = await SmtpProbe.connect(t!.port(), { localAddress: '127.0.5.1' });
       const out = { auth: (await probe.cmd('EHLO client.example'), await probe.cmd(`AUTH PLAIN ${auth}`)).text, relay: '', local: '', data: '' };
       await probe.cmd('RSET');
       await probe.cmd('MAIL FROM:<a@example.org>');
       out.relay = (await probe.cmd('RCPT TO:<x@elsewhere.example>')).text;
       out.local = (await probe.cmd('RCPT TO:<erin@down.test>')).text;
+      if (o.alsoFinn) await probe.cmd('RCPT TO:<finn@down.test>');
       const data = await probe.cmd('DATA');
       out.data = data.code === 354 ? (await probe.cmd('Subject: outage\r\n\r\nbody\r\n.')).text : data.text;
       probe.close();
@@ -142,19 +151,24 @@ describe('when the database goes away (PostgreSQL)', async () => {
     await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
     await sleep(300);
-    const during = await transaction();
+    const during = await transaction({ alsoFinn: true });
     expect(t.engine.listening()).toBe(false);
     expect(during.auth).toMatch(/^454 4\.7\.0 Temporary authentication failure/);
     // Policy decisions need no database: the last good snapshot answers.
     expect(during.relay).toMatch(/^554 5\.7\.1 <x@elsewhere\.example>: Relay access denied/);
     expect(during.local).toMatch(/^250 2\.1\.5/);
+    // Two mailboxes: the message needs the queue, which is in the database.
     expect(during.data).toMatch(/^451 4\.3\.0 /);
+    // One Maildir: delivered before the 250, no database needed.
+    const delivered = erinsMail();
+    expect((await transaction()).data).toMatch(/^250 2\.0\.0 Ok: queued as/);
+    expect(erinsMail()).toBe(delivered + 1);
 
     await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
     let after = during;
     for (let i = 0; i < 20 && !/^250 2\.0\.0/.test(after.data); i++) {
       await sleep(250);
-      after = await transaction();
+      after = await transaction({ alsoFinn: true });
     }
     expect(after.auth).toMatch(/^235 2\.7\.0/);
     expect(after.data).toMatch(/^250 2\.0\.0 Ok: queued as/);

@@ -20,9 +20,12 @@
 //     validated) and handed on verbatim; the policy core resolves it as trivial-rewrite does.
 //  6. The command parser tells `onBareNewline` about a command line ended by a bare <LF>
 //     (smtpd_forbid_bare_newline); the PROXY header is expected from `expectsProxy` peers.
+//  7. In DATA, lines that start with a dot are found with Buffer#indexOf, not by a loop
+//     over every byte (data-scanner.ts: the original otherwise, checked against it).
 // The connection is reachable from its session through CONNECTION.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { feedDataStream, type DataStreamState } from './data-scanner';
 import { ENHANCED_MARK, type SmtpError } from './smtp-error';
 
 export const CONNECTION = Symbol.for('postern.smtp-connection');
@@ -208,6 +211,9 @@ export const patchSmtpServer = () => {
     if (text === undefined) return originalGreeting.call(this);
     originalSend.call(this, 220, text, false);
   };
+
+  // ── 7. the end of data, found by a native search (data-scanner.ts) ──
+  (SMTPStream.prototype as unknown as DataStreamState)._feedDataStream = feedDataStream;
 
   // ── 6. PROXY protocol from listed peers only ──
   const originalExpects = SMTPServer.prototype._expectsProxyHeader;

@@ -1,0 +1,112 @@
+// The DATA scanner that finds dot lines natively must behave exactly as smtp-server's own:
+// both are fed the same bytes, split into the same random chunks, and must produce the same
+// message and the same commands after it. The inputs are built to hit what matters: escape
+// dots, the terminator at every position relative to chunk boundaries, lone dots, bare
+// CR/LF, and commands pipelined after the terminator (the smuggling cases).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { feedDataStream } from '../../../../mail-engine/smtp/data-scanner';
+
+const require = createRequire(import.meta.url);
+const file = path.join(path.dirname(require.resolve('smtp-server')), 'smtp-stream.js');
+
+type Stream = {
+  oncommand: (c: Buffer, cb?: () => void) => void;
+  startDataMode(max?: number): NodeJS.ReadableStream;
+  continue(): void;
+  write(b: Buffer, cb?: () => void): boolean;
+  end(cb?: () => void): void;
+  _feedDataStream: unknown;
+};
+
+/** A fresh, unpatched SMTPStream class (the engine patches the shared one). */
+const originalClass = () => {
+  delete require.cache[file];
+  const { SMTPStream } = require(file) as { SMTPStream: new () => Stream };
+  delete require.cache[file];
+  return SMTPStream;
+};
+
+/** Feeds `chunks` after a DATA command; resolves with the message and the commands that followed. */
+const run = (Cls: new () => Stream, patched: boolean, chunks: Buffer[]) =>
+  new Promise<{ message: string; commands: string[] }>((resolve) => {
+    const s = new Cls();
+    if (patched) s._feedDataStream = feedDataStream;
+    const commands: string[] = [];
+    let message = '';
+    let dataSeen = false;
+    s.oncommand = (c, cb) => {
+      const line = c.toString('binary');
+      if (!dataSeen && line === 'DATA') {
+        dataSeen = true;
+        const data = s.startDataMode();
+        data.on('data', (d: Buffer) => (message += d.toString('binary')));
+        data.on('end', () => s.continue());
+        cb?.();
+        return;
+      }
+      commands.push(line);
+      cb?.();
+    };
+    const all = [Buffer.from('DATA\r\n'), ...chunks];
+    const next = (i: number) => {
+      // After the last write: the data stream's 'end' and what it releases run in later turns.
+      if (i === all.length) return s.end(() => setImmediate(() => setImmediate(() => setImmediate(() => resolve({ message, commands })))));
+      s.write(all[i]!, () => next(i + 1));
+    };
+    next(0);
+  });
+
+/** A deterministic generator, so a failure names its seed. */
+const rng = (seed: number) => () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+
+const PIECES = ['.', '..', '\r\n', '\n', '\r', 'a', 'Subject: x', '\r\n.\r\n', '\r\n..\r\n', '.\r\n', 'QUIT\r\n', 'RSET\r\n'];
+
+const randomInput = (r: () => number) => {
+  let s = '';
+  const n = 1 + Math.floor(r() * 40);
+  for (let i = 0; i < n; i++) s += PIECES[Math.floor(r() * PIECES.length)];
+  // Always a terminator somewhere, then commands pipelined after it.
+  return `${s}\r\n.\r\nMAIL FROM:<a@b>\r\n${r() < 0.5 ? 'x\r\n.\r\n' : ''}`;
+};
+
+const split = (b: Buffer, r: () => number) => {
+  const out: Buffer[] = [];
+  for (let at = 0; at < b.length; ) {
+    const n = 1 + Math.floor(r() * (r() < 0.3 ? 3 : 40));
+    out.push(b.subarray(at, at + n));
+    at += n;
+  }
+  return out;
+};
+
+describe('DATA scanner', () => {
+  const Original = originalClass();
+  const Patched = originalClass();
+
+  it('finds the end of data and removes escape dots exactly as smtp-server does (2,000 random inputs and chunkings)', async () => {
+    for (let seed = 1; seed <= 2000; seed++) {
+      const r = rng(seed);
+      const input = Buffer.from(randomInput(r), 'binary');
+      const chunks = split(input, r);
+      const want = await run(Original, false, chunks);
+      const got = await run(Patched, true, chunks);
+      expect({ seed, ...got }).toEqual({ seed, ...want });
+    }
+  });
+
+  it('unstuffs, ends at the terminator, and leaves what follows to the command parser', async () => {
+    const got = await run(Patched, true, [Buffer.from('Subject: a\r\n\r\n..dot\r\n.'), Buffer.from('\r\nQUIT\r\n')]);
+    expect(got).toEqual({ message: 'Subject: a\r\n\r\n.dot\r\n', commands: ['QUIT'] });
+  });
+
+  it('does not end at a terminator split so that its dot starts a chunk after an escape', async () => {
+    // "\r\n..\r\n" is a line holding one dot, not the end; the real end comes later.
+    const got = await run(Patched, true, [Buffer.from('a\r\n.'), Buffer.from('.\r\nb\r\n.\r\n')]);
+    expect(got).toEqual({ message: 'a\r\n.\r\nb\r\n', commands: [] });
+  });
+});

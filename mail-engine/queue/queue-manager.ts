@@ -166,7 +166,8 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       deps.logger.emit({ event: 'delivery.sent', status: 'sent', queueId: m.queueId, sender: m.sender, recipient: r.address, enhanced: '2.0.0', text: 'delivered to maildir', detail });
       deps.logger.emit({ event: 'message.removed', queueId: m.queueId });
     });
-    return { queueId: m.queueId, sender: m.sender, size: file.data.length, receivedAt: m.receivedAt, body: null, bodyPath: '', recipients: [{ id: 0, address: r.address, original: r.original, attempts: 1 }] };
+    // m.size: the message as received (file.data, moved to the writer thread, is empty now).
+    return { queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: null, bodyPath: '', recipients: [{ id: 0, address: r.address, original: r.original, attempts: 1 }] };
   };
 
   const enqueue = async (input: EnqueueInput): Promise<QueuedMessage> => {

@@ -98,6 +98,9 @@ describe.skipIf(!HAVE_TOOLS)('SMTP engine over real sockets', () => {
     const accepted = at(/postfix\/smtpd\[\d+\]: [0-9A-F]+: client=unknown\[127\.0\.1\.9\]/);
     const sent = at(/postfix\/local\[\d+\]: [0-9A-F]+: to=<bob@test\.net>, relay=local, delay=[\d.]+, delays=[\d./]+, dsn=2\.0\.0, status=sent \(delivered to maildir\)/);
     const removed = at(/postfix\/qmgr\[\d+\]: [0-9A-F]+: removed$/);
+    // qmgr's size= is the message as received (pflogsumm adds these up as bytes received).
+    const size = Number(/postfix\/qmgr\[\d+\]: [0-9A-F]+: from=<sender@example\.org>, size=(\d+), nrcpt=1/.exec(lines.join('\n'))?.[1]);
+    expect(size).toBeGreaterThan('Subject: before the reply\r\n\r\nhi\r\n'.length);
     expect(accepted).toBeGreaterThanOrEqual(0);
     expect(sent).toBeGreaterThan(accepted);
     expect(removed).toBeGreaterThan(sent);

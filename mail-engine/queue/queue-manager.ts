@@ -5,6 +5,9 @@
 // share one fsync. The promise resolves only when that commit is durable — then, and only
 // then, the SMTP layer answers 250. While a commit runs, the next batch forms.
 //
+// A message for a single local Maildir skips all this: it is delivered before its 250
+// (deliverAtAcceptance), and only its log lines tell the queue's story.
+//
 // Delivery. A committed message is handed to delivery from memory (its recipients are
 // leased to this node in the same transaction), so the common case never reads the
 // database back. Recipients are split into tasks: one per local recipient (Maildir or

@@ -2,7 +2,7 @@
 // relay control for trusted and untrusted sources, AUTH after STARTTLS, local delivery to
 // Maildir, relay through relayhost, bounces, live policy pickup without a restart, and the
 // hostile-input rules (bare LF, oversize, AUTH in a transaction, impersonation, errors).
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,25 @@ describe.skipIf(!HAVE_TOOLS)('SMTP engine over real sockets', () => {
     expect(accepted).toBeGreaterThanOrEqual(0);
     expect(sent).toBeGreaterThan(accepted);
     expect(removed).toBeGreaterThan(sent);
+  });
+
+  it('answers 451 when the mailbox cannot take the message, and delivers once it can', async () => {
+    const send = () => pythonSmtp({ port: t.port(), source: '127.0.1.9', from: 'sender@example.org', to: ['alice@test.net'], body: 'Subject: blocked tmp\r\n\r\nhi\r\n' });
+    expect((await send()).stdout).toMatch(/^DATA 250 /m);
+    // tmp/ replaced by a file: the delivery cannot be written.
+    const tmp = path.join(maildirFor(path.join(t.dataDir, 'mail'), 'alice@test.net'), 'tmp');
+    rmSync(tmp, { recursive: true });
+    writeFileSync(tmp, 'not a directory');
+    const before = maildirNew(t, 'alice@test.net').filter((m) => m.includes('Subject: blocked tmp')).length;
+    try {
+      expect((await send()).stdout).toMatch(/^DATA 451 b'4\.3\.0 Error: queue file write error'/m);
+      expect(maildirNew(t, 'alice@test.net').filter((m) => m.includes('Subject: blocked tmp'))).toHaveLength(before);
+    } finally {
+      rmSync(tmp);
+      mkdirSync(tmp);
+    }
+    expect((await send()).stdout).toMatch(/^DATA 250 /m);
+    expect(maildirNew(t, 'alice@test.net').filter((m) => m.includes('Subject: blocked tmp'))).toHaveLength(before + 1);
   });
 
   it('answers 550 5.1.1 for an unknown local user', async () => {

@@ -2,8 +2,8 @@
 // delivery log, and makes Maildir deliveries at acceptance durable (delivery-file.ts).
 // Requests that arrive while a commit (and its fsync) runs are gathered and run together in
 // the next transaction — group commit — each inside its own savepoint so one failing
-// request does not fail the others. The commit is durable (synchronous = FULL)
-// when any request in it needs that (accepting a message); replies go out only after it.
+// request does not fail the others. The commit is durable (synchronous = FULL) when any
+// request in it needs that (accepting a message); replies go out only after it.
 // Waiting for a lock blocks this thread only, never the SMTP sessions.
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,7 +16,10 @@ const port = parentPort!;
 const { file } = workerData as { file: string };
 const c = await openSqlite(file, 5_000);
 
-const runOne = (r: WorkerRequest): unknown => {
+/** The requests that are units of SQL work (the rest are Maildir deliveries). */
+type RowRequest = Exclude<WorkerRequest, { op: 'deliverFile' }>;
+
+const runOne = (r: RowRequest): unknown => {
   switch (r.op) {
     case 'insertMessages':
       return c.drive(() => queueWork.insertMessages('sqlite', ...r.args));
@@ -28,8 +31,6 @@ const runOne = (r: WorkerRequest): unknown => {
       return c.drive(() => queueWork.releaseLeases(...r.args));
     case 'insertEvents':
       return c.drive(() => queueWork.insertEvents(...r.args));
-    case 'deliverFile':
-      throw new Error('deliverFile is not a unit of SQL work');
   }
 };
 
@@ -64,7 +65,7 @@ const deliverFiles = (requests: WorkerRequest[]) => {
 const commitBatch = () => {
   scheduled = false;
   deliverFiles(pending);
-  const batch = pending.filter((r) => r.op !== 'deliverFile');
+  const batch = pending.filter((r): r is RowRequest => r.op !== 'deliverFile');
   pending = [];
   if (!batch.length) return;
   const replies: WorkerReply[] = [];

@@ -1,10 +1,14 @@
 // The engine's event logger: every event becomes a Postfix-format line in mail.log and,
 // unless it is a line-only event (connects, queue removals: the disconnect row and the
 // delivery rows tell the same story), a DeliveryEvent row through the batched sink. Lines
-// are gathered and written with one write(2) on an open descriptor, off the event loop
-// (a synchronous write waits behind other threads' fsyncs on the same filesystem: measured
-// at a quarter of a millisecond per message); one write is in flight at a time, and what
-// arrives meanwhile goes in the next. The file is reopened when logrotate moves it away.
+// are gathered for GATHER_MS and written with one write(2) on an open descriptor, off the
+// event loop (a synchronous write waits behind other threads' fsyncs on the same
+// filesystem: measured at a quarter of a millisecond per message); one write is in flight
+// at a time, and what arrives meanwhile goes in the next. Writing as soon as the loop was
+// idle meant about five writes per message under load, each a thread-pool round trip that
+// wakes the event loop; gathering for 10 ms makes it one write per ten milliseconds (2 KB x
+// 10 sessions on tmpfs: ~1,550 -> ~1,700 msg/s). The file is reopened when logrotate moves it
+// away; flush() and close() write what is gathered at once.
 // A sink failure is reported on stderr and never changes an SMTP reply.
 import { closeSync, mkdirSync, openSync, statSync, write, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +26,9 @@ export type EngineLogger = {
 };
 
 const LINE_ONLY: ReadonlySet<EventName> = new Set(['smtp.connect', 'message.removed']);
+
+/** How long lines gather before they are written. */
+const GATHER_MS = 10;
 
 export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hostname?: string; echo?: boolean }): EngineLogger => {
   mkdirSync(opts.logDir, { recursive: true });
@@ -75,7 +82,7 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
     buffer += `${syslogStamp(at)} ${host} postfix/${service}[${process.pid}]: ${message}\n`;
     if (!scheduled && !inFlight) {
       scheduled = true;
-      setImmediate(() => writeOut());
+      setTimeout(() => writeOut(), GATHER_MS);
     }
   };
   return {

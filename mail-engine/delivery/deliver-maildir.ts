@@ -111,22 +111,31 @@ export const createMaildirWriter = (mailRoot: string) => {
     if (!file) throw new Error(`queue file path ${rel} is outside ${SPOOL_DIR}`);
     return file;
   };
+  /**
+   * Where a new message of `size` bytes for `address` goes: its names in tmp/ and new/ (the
+   * Maildir made), and the quota usage to count it against once it is there — or undefined
+   * when it would exceed the quota.
+   */
+  const place = async (address: string, size: number, quotaBytes: number) => {
+    const dir = maildirFor(mailRoot, address);
+    const q = await overQuota(dir, size, quotaBytes);
+    if (q.over) return undefined;
+    await ensure(dir);
+    const name = uniqueName(size);
+    return { tmp: path.join(dir, 'tmp', name), path: path.join(dir, 'new', name), used: q.used };
+  };
   const quotaBounce = (address: string): DeliveryOutcome => ({ kind: 'bounced', dsn: '5.2.2', text: `cannot update mailbox ${address}: Disk quota exceeded`, relay: 'local' });
   const delivered: DeliveryOutcome = { kind: 'sent', dsn: '2.0.0', text: 'delivered to maildir', relay: 'local' };
   return {
     deliver: async (address: string, headers: string, message: Buffer, quotaBytes: number): Promise<DeliveryOutcome> => {
-      const dir = maildirFor(mailRoot, address);
       const head = Buffer.from(headers);
       const size = head.length + message.length;
-      const q = await overQuota(dir, size, quotaBytes);
-      if (q.over) return quotaBounce(address);
-      await ensure(dir);
-      const name = uniqueName(size);
-      const tmp = path.join(dir, 'tmp', name);
-      await writeDurably(tmp, [head, message]);
+      const slot = await place(address, size, quotaBytes);
+      if (!slot) return quotaBounce(address);
+      await writeDurably(slot.tmp, [head, message]);
       // rename(2) is atomic and the name is unique: the message appears in new/ whole.
-      await fs.rename(tmp, path.join(dir, 'new', name));
-      if (q.used) q.used.bytes += size;
+      await fs.rename(slot.tmp, slot.path);
+      if (slot.used) slot.used.bytes += size;
       return delivered;
     },
 
@@ -137,12 +146,10 @@ export const createMaildirWriter = (mailRoot: string) => {
      * on return, and the message counts against the quota from now on.
      */
     prepare: async (address: string, headers: string, message: Buffer[], quotaBytes: number): Promise<DeliveryFile | 'over quota'> => {
-      const dir = maildirFor(mailRoot, address);
       const head = Buffer.from(headers);
       const size = message.reduce((n, c) => n + c.length, head.length);
-      const q = await overQuota(dir, size, quotaBytes);
-      if (q.over) return 'over quota';
-      await ensure(dir);
+      const slot = await place(address, size, quotaBytes);
+      if (!slot) return 'over quota';
       const data = new Uint8Array(size);
       data.set(head, 0);
       let at = head.length;
@@ -150,9 +157,8 @@ export const createMaildirWriter = (mailRoot: string) => {
         data.set(c, at);
         at += c.length;
       }
-      if (q.used) q.used.bytes += size;
-      const name = uniqueName(size);
-      return { tmp: path.join(dir, 'tmp', name), path: path.join(dir, 'new', name), data };
+      if (slot.used) slot.used.bytes += size;
+      return { tmp: slot.tmp, path: slot.path, data };
     },
 
     /** Moves a spooled message into the mailbox (idempotent: a repeat after a crash finds it delivered). */

@@ -71,19 +71,22 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
       write(fd, data, 0, data.length, null, (err) => {
         inFlight = false;
         if (err) process.stderr.write(`postern: cannot write ${file}: ${err.message}\n`);
-        if (buffer && !scheduled) writeOut();
+        if (buffer) schedule();
       });
     } catch (e) {
       process.stderr.write(`postern: cannot write ${file}: ${(e as Error).message}\n`);
       fd = -1;
     }
   };
+  /** Writes what gathers in the next GATHER_MS (once the write in flight, if any, is done). */
+  const schedule = () => {
+    if (scheduled || inFlight) return;
+    scheduled = true;
+    setTimeout(() => writeOut(), GATHER_MS);
+  };
   const raw = (service: string, message: string, at = new Date()) => {
     buffer += `${syslogStamp(at)} ${host} postfix/${service}[${process.pid}]: ${message}\n`;
-    if (!scheduled && !inFlight) {
-      scheduled = true;
-      setTimeout(() => writeOut(), GATHER_MS);
-    }
+    schedule();
   };
   return {
     raw,

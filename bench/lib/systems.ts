@@ -58,7 +58,7 @@ export const startPosternSystem = async (mode: Mode, o: { databaseUrl?: string; 
 
 const configurePostern = async (p: Awaited<ReturnType<typeof startPostern>>, mode: Mode, o: { databaseUrl?: string; trustLoopback?: boolean }) => {
   const cli = (args: string[], input = '') =>
-    execFileSync(process.execPath, [path.join(ROOT, 'bin/postern.mjs'), ...args], {
+    execFileSync(process.execPath, [path.join(ROOT, 'bin/postern.cjs'), ...args], {
       input,
       env: { ...process.env, POSTERN_DATA_DIR: p.dataDir, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}) },
     }).toString();

@@ -44,7 +44,7 @@ export const startPostern = async (
     ...o.env,
   };
   delete (env as Record<string, string | undefined>).AUTH_SECRET;
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'bin/postern.mjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(o.user ?? {}) });
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'bin/postern.cjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(o.user ?? {}) });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

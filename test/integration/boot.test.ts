@@ -2,7 +2,7 @@
 // 220, a first admin exists with a 0600 password file, a second start changes nothing, a
 // port that cannot be bound is one clear line while the console still comes up, and
 // SIGTERM stops everything with exit code 0. On SQLite and on PostgreSQL.
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,23 @@ describe('boot on SQLite', () => {
       await p.stop();
       blocker.close();
     }
+  });
+
+  // libuv's pool threads are created together when the pool is first used (start-up reads
+  // files through it), so the engine's thread count moves with the pool's size: 16 by
+  // default (bin/postern.cjs), the operator's UV_THREADPOOL_SIZE when set.
+  it("runs libuv's thread pool with 16 threads unless UV_THREADPOOL_SIZE says otherwise", async () => {
+    const threads = async (env: Record<string, string>) => {
+      const p = await startPostern({ role: 'engine', env });
+      try {
+        return readdirSync(`/proc/${p.proc.pid}/task`).length;
+      } finally {
+        await p.stop();
+      }
+    };
+    const byDefault = await threads({ UV_THREADPOOL_SIZE: '' });
+    const four = await threads({ UV_THREADPOOL_SIZE: '4' });
+    expect(byDefault - four).toBe(16 - 4);
   });
 });
 

@@ -79,9 +79,9 @@ export const spooledFile = (mailRoot: string, rel: string): string | undefined =
 export const createMaildirWriter = (mailRoot: string) => {
   const made = new Set<string>();
   const usage = new Map<string, { bytes: number; at: number }>();
-  const ensure = async (dir: string, subs = ['tmp', 'new', 'cur']) => {
+  const ensure = async (dir: string) => {
     if (made.has(dir)) return;
-    for (const sub of subs) await fs.mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
     made.add(dir);
   };
   /** Over quota with `size` more bytes? Usage is cached and counted up as we deliver. */

@@ -9,13 +9,14 @@ import { normalizeDomain } from './match/domain';
 
 export type AddressClass = 'local' | 'relay' | 'default';
 
+/** Read-only: the compiled policy hands the same result to every restriction of a decision. */
 export type ResolvedAddress = {
   /** user@domain after resolution, domain lower-cased */
-  address: string;
-  localPart: string;
-  domain: string;
-  routed: boolean;
-  addressClass: AddressClass;
+  readonly address: string;
+  readonly localPart: string;
+  readonly domain: string;
+  readonly routed: boolean;
+  readonly addressClass: AddressClass;
 };
 
 export type ResolveOptions = {
@@ -37,6 +38,11 @@ export const stripSourceRoute = (addr: string) => {
 
 /** Splits at the last "@" outside quotes; the local part comes back unquoted (internal form). */
 export const splitAddress = (addr: string): { localPart: string; domain?: string } => {
+  // Without quotes or escapes (nearly every address) the last "@" splits it.
+  if (addr.indexOf('"') < 0 && addr.indexOf('\\') < 0) {
+    const at = addr.lastIndexOf('@');
+    return at < 0 ? { localPart: addr, domain: undefined } : { localPart: addr.slice(0, at), domain: addr.slice(at + 1) };
+  }
   let inQuote = false;
   let at = -1;
   for (let i = 0; i < addr.length; i++) {
@@ -72,10 +78,12 @@ export const resolveAddress = (input: string, o: ResolveOptions): ResolvedAddres
   let { localPart, domain } = splitAddress(stripSourceRoute(input.trim()));
   let routed = false;
   let savedDomain: string | undefined;
+  let knownLocal: string | undefined;
   for (let guard = 0; guard < 20; guard++) {
     if (domain !== undefined) {
       domain = normalizeDomain(domain);
       if (domain === '' || o.isLocalDomain(domain)) {
+        if (domain) knownLocal ??= domain;
         savedDomain ??= domain || undefined;
         domain = undefined;
       } else {
@@ -113,6 +121,6 @@ export const resolveAddress = (input: string, o: ResolveOptions): ResolvedAddres
   // trivial-rewrite also flags a local part that still holds a routing operator (say "!"
   // with swap_bangpath = no): its final destination is uncertain.
   if (/[@!%]/.test(localPart)) routed = true;
-  const addressClass: AddressClass = o.isLocalDomain(finalDomain) ? 'local' : o.isRelayDomain(finalDomain) ? 'relay' : 'default';
+  const addressClass: AddressClass = finalDomain === knownLocal || o.isLocalDomain(finalDomain) ? 'local' : o.isRelayDomain(finalDomain) ? 'relay' : 'default';
   return { address: `${localPart}@${finalDomain}`, localPart, domain: finalDomain, routed, addressClass };
 };

@@ -375,6 +375,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     appendDotMydomain: bool('append_dot_mydomain'),
   };
 
+  let lastResolved: { input: string; result: ResolvedAddress } | undefined;
   if (errors.length) return { ok: false, errors, warnings };
 
   const policy: Policy = Object.freeze({
@@ -442,7 +443,11 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     isLocalRecipient: (address: string) => localRecipients.has(address.toLowerCase()),
     aliasTargets: (address: string) => aliases.get(address.toLowerCase()),
     mailbox: (address: string) => mailboxes.get(address.toLowerCase()),
-    resolve: (address: string) => resolveAddress(address, resolveOpts),
+    resolve: (address: string) => {
+      // One RCPT decision resolves its recipient in more than one restriction.
+      if (address !== lastResolved?.input) lastResolved = { input: address, result: resolveAddress(address, resolveOpts) };
+      return lastResolved.result;
+    },
   });
   const openRelay = findOpenRelay(policy);
   if (openRelay) return { ok: false, errors: [openRelay], warnings };

@@ -6,7 +6,10 @@
 type Slot = { at: number; negate: boolean; pattern: string };
 export type DomainMatch = { matched: boolean; pattern?: string };
 
-export const normalizeDomain = (d: string) => d.trim().toLowerCase().replace(/\.+$/, '');
+// Printable ASCII without upper case letters, not ending in a dot: already normal.
+const NORMAL_DOMAIN = /^[\x21-\x40\x5b-\x7e]*[\x21-\x2d\x2f-\x40\x5b-\x7e]$/;
+
+export const normalizeDomain = (d: string) => (NORMAL_DOMAIN.test(d) ? d : d.trim().toLowerCase().replace(/\.+$/, ''));
 
 export class DomainMatcher {
   private readonly exact = new Map<string, Slot>();

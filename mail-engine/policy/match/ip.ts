@@ -3,16 +3,28 @@
 
 export type ParsedIp = { family: 4 | 6; bytes: Uint8Array };
 
+// A dotted quad, scanned once (this runs for every restriction that looks at the client):
+// four decimal parts of 1-3 digits, each at most 255, without leading zeros ("01").
 const parseV4 = (s: string): Uint8Array | undefined => {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255 || (p.length > 1 && p.startsWith('0'))) return undefined;
-    out[i] = Number(p);
+  let part = 0;
+  let val = 0;
+  let digits = 0;
+  // A virtual dot after the last character ends the last part.
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = val;
+      val = 0;
+      digits = 0;
+    } else {
+      if (c < 0x30 || c > 0x39 || (digits === 1 && val === 0)) return undefined;
+      val = val * 10 + (c - 0x30);
+      if (++digits > 3 || val > 255) return undefined;
+    }
   }
-  return out;
+  return part === 4 ? out : undefined;
 };
 
 const parseV6 = (s: string): Uint8Array | undefined => {
@@ -57,6 +69,12 @@ const parseV6 = (s: string): Uint8Array | undefined => {
 };
 
 export const parseIp = (input: string): ParsedIp | undefined => {
+  // Most addresses are bare dotted quads, which the general path below would leave as they are.
+  const first = input.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) {
+    const b = parseV4(input);
+    if (b) return { family: 4, bytes: b };
+  }
   const s = input.trim().replace(/^\[|\]$/g, '').replace(/^ipv6:/i, '');
   if (!s.includes(':')) {
     const b = parseV4(s);

@@ -81,14 +81,20 @@ export const checkMail = (policy: Policy, ctx: StageContext): Decision => {
   return decide(policy, 'mail', runLists(policy, ['smtpd_sender_restrictions'], ctx, trace), trace, ctx);
 };
 
+/** The lists RCPT TO runs, in order: [delayReject][relayBeforeRecipient]. */
+const RCPT_LISTS = (() => {
+  const delayed = ['smtpd_client_restrictions', 'smtpd_helo_restrictions', 'smtpd_sender_restrictions'] as const;
+  const relayFirst = ['smtpd_relay_restrictions', 'smtpd_recipient_restrictions'] as const;
+  const recipientFirst = ['smtpd_recipient_restrictions', 'smtpd_relay_restrictions'] as const;
+  return {
+    now: { relayFirst, recipientFirst },
+    delayed: { relayFirst: [...delayed, ...relayFirst], recipientFirst: [...delayed, ...recipientFirst] },
+  } satisfies Record<string, Record<string, readonly ListName[]>>;
+})();
+
 export const checkRecipient = (policy: Policy, ctx: StageContext): Decision => {
   const trace: TraceStep[] = [];
-  const lists: ListName[] = policy.delayReject ? ['smtpd_client_restrictions', 'smtpd_helo_restrictions', 'smtpd_sender_restrictions'] : [];
-  lists.push(
-    ...(policy.relayBeforeRecipient
-      ? (['smtpd_relay_restrictions', 'smtpd_recipient_restrictions'] as const)
-      : (['smtpd_recipient_restrictions', 'smtpd_relay_restrictions'] as const)),
-  );
+  const lists = RCPT_LISTS[policy.delayReject ? 'delayed' : 'now'][policy.relayBeforeRecipient ? 'relayFirst' : 'recipientFirst'];
   const v = runLists(policy, lists, ctx, trace);
   if (v.kind === 'reject' || v.kind === 'defer') return decide(policy, 'rcpt', v, trace, ctx);
   if (policy.rejectUnlistedRecipient) {

@@ -35,7 +35,13 @@ export const RESTRICTION_LISTS: readonly ListName[] = [
   'smtpd_data_restrictions',
 ];
 
-export type CompiledRestriction = { name: string; arg?: string; fn: TracedRestriction };
+export type CompiledRestriction = {
+  name: string;
+  arg?: string;
+  /** How the trace names it: "name" or "name arg" (made once here, not per decision). */
+  label: string;
+  fn: TracedRestriction;
+};
 
 export type Policy = {
   readonly revision: number;
@@ -318,7 +324,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
         if (spec.arg === 'zone') rblZones.add(arg.split('=')[0]!.toLowerCase());
       }
       if (name === 'reject_unknown_sender_domain') senderDomainDns = true;
-      compiled.push({ name, arg, fn: spec.fn });
+      compiled.push({ name, arg, label: arg ? `${name} ${arg}` : name, fn: spec.fn });
     }
     lists[list] = compiled;
   }

@@ -22,10 +22,12 @@ export const replyNaming = (list: ListName, ctx: StageContext): { replyName: str
 };
 
 export const evaluateRestrictions = (policy: Policy, list: ListName, ctx: StageContext, trace: TraceStep[]): Verdict => {
-  const naming = replyNaming(list, ctx);
-  for (const item of policy.lists[list]) {
-    const { verdict, fact } = item.fn({ policy, ctx, list, arg: item.arg, ...naming });
-    trace.push({ list, restriction: item.arg ? `${item.name} ${item.arg}` : item.name, fact });
+  const items = policy.lists[list];
+  if (!items.length) return { kind: 'dunno' };
+  const { replyName, replyClass } = replyNaming(list, ctx);
+  for (const item of items) {
+    const { verdict, fact } = item.fn({ policy, ctx, list, arg: item.arg, replyName, replyClass });
+    trace.push({ list, restriction: item.label, fact });
     if (verdict.kind !== 'dunno') return verdict;
   }
   return { kind: 'dunno' };

@@ -78,12 +78,10 @@ export const resolveAddress = (input: string, o: ResolveOptions): ResolvedAddres
   let { localPart, domain } = splitAddress(stripSourceRoute(input.trim()));
   let routed = false;
   let savedDomain: string | undefined;
-  let knownLocal: string | undefined;
   for (let guard = 0; guard < 20; guard++) {
     if (domain !== undefined) {
       domain = normalizeDomain(domain);
       if (domain === '' || o.isLocalDomain(domain)) {
-        if (domain) knownLocal ??= domain;
         savedDomain ??= domain || undefined;
         domain = undefined;
       } else {
@@ -121,6 +119,7 @@ export const resolveAddress = (input: string, o: ResolveOptions): ResolvedAddres
   // trivial-rewrite also flags a local part that still holds a routing operator (say "!"
   // with swap_bangpath = no): its final destination is uncertain.
   if (/[@!%]/.test(localPart)) routed = true;
-  const addressClass: AddressClass = finalDomain === knownLocal || o.isLocalDomain(finalDomain) ? 'local' : o.isRelayDomain(finalDomain) ? 'relay' : 'default';
+  // savedDomain was found local above: no need to look it up again.
+  const addressClass: AddressClass = finalDomain === savedDomain || o.isLocalDomain(finalDomain) ? 'local' : o.isRelayDomain(finalDomain) ? 'relay' : 'default';
   return { address: `${localPart}@${finalDomain}`, localPart, domain: finalDomain, routed, addressClass };
 };

@@ -11,7 +11,7 @@ export const removeBenchDir = () => rmSync(BENCH_DIR, { recursive: true, force: 
 import path from 'node:path';
 import { maildirFor } from '../../mail-engine/delivery/deliver-maildir';
 import { startReferencePostfix } from '../../test/helpers/postfix-reference';
-import { ROOT, startPostern } from '../../test/helpers/start-postern';
+import { POSTERN_BIN, ROOT, startPostern } from '../../test/helpers/start-postern';
 
 export type Mode = { kind: 'maildir' } | { kind: 'relay'; relayPort: number };
 
@@ -58,7 +58,7 @@ export const startPosternSystem = async (mode: Mode, o: { databaseUrl?: string; 
 
 const configurePostern = async (p: Awaited<ReturnType<typeof startPostern>>, mode: Mode, o: { databaseUrl?: string; trustLoopback?: boolean }) => {
   const cli = (args: string[], input = '') =>
-    execFileSync(process.execPath, [path.join(ROOT, 'bin/postern.cjs'), ...args], {
+    execFileSync(process.execPath, [POSTERN_BIN, ...args], {
       input,
       env: { ...process.env, POSTERN_DATA_DIR: p.dataDir, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}) },
     }).toString();

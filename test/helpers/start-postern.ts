@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './ports';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The `postern` command (package.json's bin), run with `node` by the tests and the bench. */
+export const POSTERN_BIN = path.join(ROOT, 'bin/postern.cjs');
 
 export type RunningPostern = {
   proc: ChildProcess;
@@ -44,7 +46,7 @@ export const startPostern = async (
     ...o.env,
   };
   delete (env as Record<string, string | undefined>).AUTH_SECRET;
-  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), path.join(ROOT, 'bin/postern.cjs'), 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(o.user ?? {}) });
+  const proc = spawn(process.execPath, [...(o.nodeArgs ?? []), POSTERN_BIN, 'serve', ...(o.role ? ['--role', o.role] : [])], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(o.user ?? {}) });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

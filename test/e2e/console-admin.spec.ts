@@ -3,7 +3,7 @@
 // SMTP settings reviewed (diff) then saved and announced in EHLO; a restriction list edited
 // with an access table, enforced on the next transaction; an open relay refused at review;
 // a rollback; a domain's DNS records and live check against a loopback DNS server; the wide
-// network warning; disabling a user; the live tail and a message's story; a user's own
+// network warning; disabling a user, and editing one (quota, password reset); the live tail and a message's story; a user's own
 // activity; and an admin action replayed by a user, refused on the server.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -158,6 +158,31 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     await admin.getByRole('button', { name: 'Enable' }).click();
     await expect.poll(() => admin.getByText(`${USER.address} saved.`).count(), { timeout: 15_000 }).toBe(1);
     expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.4')).toBe(235);
+  });
+
+  it("users: a row's Edit sets a quota, and resets a password that SMTP AUTH takes at once", async () => {
+    await admin.goto(`${p.webUrl}/users?q=dana`);
+    const row = admin.getByRole('row', { name: new RegExp(USER.address) });
+    // The forms are rendered when the disclosure opens, not with every row of the page.
+    expect(await row.getByLabel(`New password for ${USER.address}`).count()).toBe(0);
+    await row.getByText('Edit', { exact: true }).click();
+    await row.getByLabel('Quota (MB, 0 = none)').fill('25');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => row.getByText('25 MB').count(), { timeout: 15_000 }).toBe(1);
+    await screenshot(admin, 'users-edit');
+
+    const reset = async (password: string) => {
+      await row.getByLabel(`New password for ${USER.address}`).fill(password);
+      await row.getByRole('button', { name: 'Reset password' }).click();
+      await expect.poll(() => row.getByText(`Password of ${USER.address} reset`).count(), { timeout: 15_000 }).toBe(1);
+    };
+    await reset('dana-second-pass-2');
+    expect(await smtpAuth(p.ports.smtp, USER.address, 'dana-second-pass-2', '127.0.7.7')).toBe(235);
+    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.8')).toBe(535);
+    await admin.reload();
+    await row.getByText('Edit', { exact: true }).click();
+    await reset(USER.password);
+    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.9')).toBe(235);
   });
 
   it("logs: the live tail shows a new message as it happens, and its story page tells the whole of it", async () => {

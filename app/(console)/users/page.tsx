@@ -2,7 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
-import { createAliasAction, createUserAction, deleteAliasAction, deleteUserAction, resetPasswordAction, updateUserAction } from '@/server/actions/admin';
+import { ROLE_OPTIONS } from '@/components/users/roles';
+import { UserRowActions } from '@/components/users/user-row-actions';
+import { createAliasAction, createUserAction, deleteAliasAction } from '@/server/actions/admin';
 import { requireRole } from '@/server/auth/require-role';
 import { getUsersPage } from '@/server/queries/admin';
 
@@ -22,7 +24,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         <ActionForm action={createUserAction} submit="Create user">
           <Input label="Address" name="address" type="email" required />
           <Input label="Password" name="password" type="password" autoComplete="new-password" required />
-          <Select label="Role" name="role" options={[['USER', 'User (mailbox)'], ['OPERATOR', 'Operator'], ['ADMIN', 'Admin']]} />
+          <Select label="Role" name="role" options={ROLE_OPTIONS} />
           <Input label="Quota (MB, 0 = none)" name="quotaMb" type="number" min={0} defaultValue={0} />
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="hasMailbox" defaultChecked /> Has a mailbox
@@ -38,7 +40,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <button className="rounded-md px-3 py-1.5 text-sm ring-1 ring-slate-300">Search</button>
         </form>
         <div className="overflow-x-auto">
-        <table className="w-full text-left text-sm">
+        <table className="w-full text-left text-sm [&_td]:pr-4 [&_th]:pr-4">
           <thead>
             <tr className="border-b text-slate-600">
               <th className="py-2">Address</th>
@@ -58,30 +60,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   {u.quotaBytes > 0n ? <span className="ml-1 text-xs text-slate-600">{String(u.quotaBytes / 1048576n)} MB</span> : null}
                 </td>
                 <td>{u.active ? <Badge tone="ok">active</Badge> : <Badge tone="bad">disabled</Badge>}</td>
-                <td className="space-y-1">
-                  <details>
-                    <summary className="cursor-pointer text-sm text-brand-700">Edit</summary>
-                    <ActionForm action={updateUserAction} submit="Save" variant="secondary">
-                      <input type="hidden" name="address" value={u.address} />
-                      <input type="hidden" name="mailboxSent" value="1" />
-                      <Select label={`Role of ${u.address}`} name="role" defaultValue={u.role} options={[['USER', 'User (mailbox)'], ['OPERATOR', 'Operator'], ['ADMIN', 'Admin']]} />
-                      <Input label="Quota (MB, 0 = none)" name="quotaMb" type="number" min={0} defaultValue={String(u.quotaBytes / 1048576n)} />
-                      <label className="flex items-center gap-2 text-sm">
-                        <input type="checkbox" name="hasMailbox" defaultChecked={u.hasMailbox} /> Has a mailbox
-                      </label>
-                    </ActionForm>
-                  </details>
-                  <ActionForm action={updateUserAction} submit={u.active ? 'Disable' : 'Enable'} variant="secondary" confirm={u.active ? `Disable ${u.address}? They can no longer sign in or log in over SMTP, and mail to them is refused.` : undefined}>
-                    <input type="hidden" name="address" value={u.address} />
-                    <input type="hidden" name="active" value={String(!u.active)} />
-                  </ActionForm>
-                  <ActionForm action={resetPasswordAction} submit="Reset password" variant="secondary">
-                    <input type="hidden" name="address" value={u.address} />
-                    <Input label={`New password for ${u.address}`} name="password" type="password" autoComplete="new-password" />
-                  </ActionForm>
-                  <ActionForm action={deleteUserAction} submit="Delete" variant="danger" confirm={`Delete ${u.address}?`}>
-                    <input type="hidden" name="address" value={u.address} />
-                  </ActionForm>
+                <td>
+                  <UserRowActions user={{ address: u.address, role: u.role, quotaMb: String(u.quotaBytes / 1048576n), hasMailbox: u.hasMailbox, active: u.active }} />
                 </td>
               </tr>
             ))}

@@ -40,13 +40,13 @@ export const BENCH_DIR = mkdtempSync(path.join(benchRoot, 'run-'));
 // Postfix's daemons (user postfix) and its virtual agent (nobody) must traverse it.
 chmodSync(BENCH_DIR, 0o755);
 
-export const startPosternSystem = async (mode: Mode, o: { databaseUrl?: string; trustLoopback?: boolean } = {}): Promise<System & { dataDir: string; cli(args: string[], input?: string): string }> => {
+export const startPosternSystem = async (mode: Mode, o: { databaseUrl?: string; trustLoopback?: boolean; nodeArgs?: string[] } = {}): Promise<System & { dataDir: string; cli(args: string[], input?: string): string }> => {
   const p = await startPostern({
     role: 'engine',
     dataDir: mkdtempSync(path.join(BENCH_DIR, 'postern-')),
     env: { POSTERN_ADMIN_PASSWORD: 'bench-admin-pw-1', POSTERN_NODE_ID: 'bench', ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}) },
     // BENCH_PROFILE=DIR writes a V8 CPU profile of the engine there (for flame graphs).
-    nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    nodeArgs: [...(o.nodeArgs ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
   });
   try {
     return await configurePostern(p, mode, o);

@@ -22,6 +22,7 @@
 //     (smtpd_forbid_bare_newline); the PROXY header is expected from `expectsProxy` peers.
 //  7. In DATA, lines that start with a dot are found with Buffer#indexOf, not by a loop
 //     over every byte (data-scanner.ts: the original otherwise, checked against it).
+//  8. After the 221 to QUIT the channel is closed (RFC 5321 4.1.1.10), not half-closed.
 // The connection is reachable from its session through CONNECTION.
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,7 +35,8 @@ export type PatchedConnection = {
   send(code: number, data?: unknown, context?: unknown): void;
   close(): void;
   session: { id: string } & Record<string | symbol, unknown>;
-  _socket: { destroy(): void; end(): void };
+  _socket: { destroy(): void; end(): void; destroyed: boolean; writableLength: number };
+  secure?: boolean;
   _closing?: boolean;
   _closed?: boolean;
   name: string;
@@ -62,6 +64,7 @@ type Conn = PatchedConnection & {
   connectionReady(): void;
   _sendGreeting(): void;
   _onCommand(command: Buffer | string, callback: () => void): void;
+  handler_QUIT(command: Buffer | string, callback: () => void): void;
   _parseAddressCommand(name: string, command: string | Buffer): { address: string; args: unknown } | false;
   _parser: ParserState;
   _server: { options: ServerOptions; connections: Set<unknown> };
@@ -214,6 +217,21 @@ export const patchSmtpServer = () => {
 
   // ── 7. the end of data, found by a native search (data-scanner.ts) ──
   (SMTPStream.prototype as unknown as DataStreamState)._feedDataStream = feedDataStream;
+
+  // ── 8. QUIT closes the channel once the 221 has left ──
+  // smtp-server half-closes and reads on until the client's FIN, so a client that lingers
+  // keeps its descriptor and its smtpd_client_connection_count_limit slot for up to 5 s,
+  // and a client that closes without reading the 221 (smtp-source; Postfix's own client
+  // with smtp_skip_quit_response) resets the connection, for which Node builds an error and
+  // its source-mapped stack trace: ~4 % of the event loop under load. A plain socket whose
+  // reply is already with the kernel is closed at once, as Postfix's smtpd does; with TLS,
+  // or a reply still queued for a slow reader, smtp-server's orderly close stays.
+  const originalQuit = proto.handler_QUIT;
+  proto.handler_QUIT = function (this: Conn, command, callback) {
+    originalQuit.call(this, command, callback);
+    const socket = this._socket;
+    if (!this.secure && !socket.destroyed && socket.writableLength === 0) socket.destroy();
+  };
 
   // ── 6. PROXY protocol from listed peers only ──
   const originalExpects = SMTPServer.prototype._expectsProxyHeader;

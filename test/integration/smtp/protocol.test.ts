@@ -13,7 +13,7 @@ import { createNetwork } from '../../../server/services/networks/create-network'
 import { updateSettings } from '../../../server/services/settings/update-settings';
 import { SmtpProbe } from '../../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
-import { sleep } from '../../helpers/wait';
+import { sleep, until } from '../../helpers/wait';
 
 
 describe('the SMTP conversation', () => {
@@ -194,6 +194,35 @@ describe('the SMTP conversation', () => {
       trusted.push(c.probe);
     }
     for (const p of [...open, fourth.probe, other.probe, ...trusted]) p.close();
+    await set({ smtpd_client_connection_count_limit: null });
+  });
+
+  it('closes the channel after the 221 to QUIT, so a client that keeps its side open does not keep its connection slot', async () => {
+    await set({ smtpd_client_connection_count_limit: '1' });
+    // A client that half-closes nothing: it neither reads to the end nor closes its side.
+    const sock = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.2.13', allowHalfOpen: true });
+    let got = '';
+    sock.setEncoding('utf8').on('data', (d: string) => (got += d));
+    const replies = async (n: number) => (await until(async () => got.split('\r\n').filter((l) => /^\d{3} /.test(l)).length >= n, 5000)) || expect.fail(`no reply ${n}: ${got}`);
+    await replies(1);
+    sock.write('EHLO client.example\r\n');
+    await replies(2);
+    sock.write('QUIT\r\n');
+    await replies(3);
+    expect(got).toMatch(/221 2\.0\.0 Bye\r\n$/);
+    // The next connection from the same client is served at once, not after a deadline.
+    const started = Date.now();
+    let greeting = '';
+    while (Date.now() - started < 3000) {
+      const next = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.13' });
+      greeting = next.greeting.text;
+      next.probe.close();
+      if (next.greeting.code === 220) break;
+      await sleep(100);
+    }
+    expect(greeting).toMatch(/^220 /);
+    expect(Date.now() - started).toBeLessThan(1000);
+    sock.destroy();
     await set({ smtpd_client_connection_count_limit: null });
   });
 

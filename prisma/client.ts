@@ -26,9 +26,27 @@ export const sqlitePathOf = (url: string): string => {
   return p;
 };
 
+/**
+ * SQLite transactions begin IMMEDIATE. The adapter's connection is the whole client's, so a
+ * query from elsewhere in the process (a console page, the engine's revision poll) that runs
+ * while a transaction is open runs inside it and pins a read snapshot; once another
+ * connection (the engine's writer thread) has committed, the transaction's first write fails
+ * at once with SQLITE_BUSY, whatever the busy timeout. Holding the write lock from BEGIN, the
+ * transaction never has a stale snapshot, and other writers wait for it (busy timeout).
+ */
+class ImmediateTransactions extends PrismaBetterSqlite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    const conn = (adapter as unknown as { client: { prepare(sql: string): unknown } }).client;
+    const prepare = conn.prepare.bind(conn);
+    conn.prepare = (sql: string) => prepare(sql === 'BEGIN' ? 'BEGIN IMMEDIATE' : sql);
+    return adapter;
+  }
+}
+
 export const createAdapterFactory = (url: string, poolSize = Number(process.env.POSTERN_DB_POOL_SIZE ?? 10)) =>
   providerOf(url) === 'sqlite'
-    ? new PrismaBetterSqlite3({ url: `file:${sqlitePathOf(url)}`, timeout: 10_000 })
+    ? new ImmediateTransactions({ url: `file:${sqlitePathOf(url)}`, timeout: 10_000 })
     : new PrismaPg({ connectionString: url, max: poolSize });
 
 const providers = new WeakMap<object, DbProvider>();

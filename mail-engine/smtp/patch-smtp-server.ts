@@ -218,6 +218,14 @@ export const patchSmtpServer = () => {
   // ── 7. the end of data, found by a native search (data-scanner.ts) ──
   (SMTPStream.prototype as unknown as DataStreamState)._feedDataStream = feedDataStream;
 
+  // ── 6. PROXY protocol from listed peers only ──
+  const originalExpects = SMTPServer.prototype._expectsProxyHeader;
+  SMTPServer.prototype._expectsProxyHeader = function (socket) {
+    const decide = this.options.expectsProxy;
+    if (!decide) return originalExpects.call(this, socket);
+    return decide((socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
+  };
+
   // ── 8. QUIT closes the channel once the 221 has left ──
   // smtp-server half-closes and reads on until the client's FIN, so a client that lingers
   // keeps its descriptor and its smtpd_client_connection_count_limit slot for up to 5 s,
@@ -231,14 +239,6 @@ export const patchSmtpServer = () => {
     originalQuit.call(this, command, callback);
     const socket = this._socket;
     if (!this.secure && !socket.destroyed && socket.writableLength === 0) socket.destroy();
-  };
-
-  // ── 6. PROXY protocol from listed peers only ──
-  const originalExpects = SMTPServer.prototype._expectsProxyHeader;
-  SMTPServer.prototype._expectsProxyHeader = function (socket) {
-    const decide = this.options.expectsProxy;
-    if (!decide) return originalExpects.call(this, socket);
-    return decide((socket.remoteAddress ?? '').replace(/^::ffff:/, ''));
   };
 };
 

@@ -3,8 +3,9 @@
 // SMTP settings reviewed (diff) then saved and announced in EHLO; a restriction list edited
 // with an access table, enforced on the next transaction; an open relay refused at review;
 // a rollback; a domain's DNS records and live check against a loopback DNS server; the wide
-// network warning; disabling a user, and editing one (quota, password reset); the live tail and a message's story; a user's own
-// activity; and an admin action replayed by a user, refused on the server.
+// network warning; disabling a user, and editing one (quota, password reset); the live tail
+// and a message's story; a user's own activity; and an admin action replayed by a user,
+// refused on the server.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';

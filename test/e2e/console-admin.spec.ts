@@ -14,7 +14,7 @@ import { chromiumAvailable, launchBrowser, login, screenshot } from '../helpers/
 import { smtpAuth, submitIn } from '../helpers/console';
 import { startDnsServer } from '../helpers/dns-server';
 import { SmtpProbe } from '../helpers/smtp-probe';
-import { POSTERN_BIN, startPostern, type RunningPostern } from '../helpers/start-postern';
+import { posternEnvArgs, startPostern, type RunningPostern } from '../helpers/start-postern';
 import { run } from '../helpers/clients';
 import { freePort } from '../helpers/ports';
 import { until } from '../helpers/wait';
@@ -55,7 +55,7 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     await login(admin, p.webUrl, 'admin@localhost', readFileSync(path.join(p.dataDir, 'initial-admin-password'), 'utf8').trim());
     await admin.waitForURL('**/dashboard');
     // The starting point, set up with the CLI (the console's own forms are tested elsewhere).
-    const postern = (args: string[], input?: string) => run('env', [`POSTERN_DATA_DIR=${p.dataDir}`, process.execPath, POSTERN_BIN, ...args], input);
+    const postern = (args: string[], input?: string) => run('env', posternEnvArgs(p.dataDir, args), input);
     expect((await postern(['domain', 'add', 'shop.example', '--local'])).code).toBe(0);
     expect((await postern(['user', 'add', USER.address, '--password-stdin'], `${USER.password}\n`)).code).toBe(0);
   });
@@ -212,7 +212,7 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
 
   it('queue: a deferred message shows its last error and is held, released and deleted', async () => {
     const closed = await freePort();
-    const postern = (args: string[]) => run('env', [`POSTERN_DATA_DIR=${p.dataDir}`, process.execPath, POSTERN_BIN, ...args]);
+    const postern = (args: string[]) => run('env', posternEnvArgs(p.dataDir, args));
     expect((await postern(['set', `relayhost=[127.0.0.1]:${closed}`, 'smtp_tls_security_level=none'])).code).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     const { probe } = await SmtpProbe.connect(p.ports.smtp, { localAddress: '127.0.7.6' });

@@ -10,6 +10,17 @@ import { freePort } from './ports';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The `postern` command (package.json's bin), run with `node` by the tests and the bench. */
 export const POSTERN_BIN = path.join(ROOT, 'bin/postern.cjs');
+/**
+ * The arguments to `env(1)` that run `postern ARGS` on a data directory, with more variables
+ * if given: `run('env', posternEnvArgs(dir, ['user', 'list']))`.
+ */
+export const posternEnvArgs = (dataDir: string, args: string[], env: Record<string, string> = {}) => [
+  `POSTERN_DATA_DIR=${dataDir}`,
+  ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+  process.execPath,
+  POSTERN_BIN,
+  ...args,
+];
 
 export type RunningPostern = {
   proc: ChildProcess;

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/clients';
 import { requireCommand } from '../helpers/env';
-import { POSTERN_BIN } from '../helpers/start-postern';
+import { posternEnvArgs } from '../helpers/start-postern';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'postern-cli-'));
-const postern = (args: string[], input?: string) => run('env', [`POSTERN_DATA_DIR=${dataDir}`, 'POSTERN_ADMIN_PASSWORD=cli-admin-password-1', process.execPath, POSTERN_BIN, ...args], input);
+const postern = (args: string[], input?: string) => run('env', posternEnvArgs(dataDir, args, { POSTERN_ADMIN_PASSWORD: 'cli-admin-password-1' }), input);
 
 const SEED = `# the classic secure set-up
 compatibility_level = 3.6

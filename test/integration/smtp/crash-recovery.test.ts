@@ -1,12 +1,11 @@
 // kill -9 after the 250 loses nothing: the message (body included) was committed to the
 // queue tables before the 250; after a restart delivery resumes and the relay receives it.
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, swaks } from '../../helpers/clients';
 import { requireCommand } from '../../helpers/env';
 import { freePort } from '../../helpers/ports';
 import { startSink } from '../../helpers/sink';
-import { POSTERN_BIN, startPostern, type RunningPostern } from '../../helpers/start-postern';
+import { posternEnvArgs, startPostern, type RunningPostern } from '../../helpers/start-postern';
 
 describe.skipIf(!requireCommand('swaks'))('crash recovery', () => {
   let p: RunningPostern | undefined;
@@ -17,7 +16,7 @@ describe.skipIf(!requireCommand('swaks'))('crash recovery', () => {
   it('keeps an accepted message through kill -9 and delivers it after restart', async () => {
     const sinkPort = await freePort(); // the relay is down until after the crash
     p = await startPostern({ role: 'engine', keepData: true, env: { POSTERN_NODE_ID: 'crash-node' } });
-    const postern = (args: string[]) => run('env', [`POSTERN_DATA_DIR=${p!.dataDir}`, process.execPath, POSTERN_BIN, ...args]);
+    const postern = (args: string[]) => run('env', posternEnvArgs(p!.dataDir, args));
     const added = await postern(['network', 'add', '127.0.0.2']);
     expect(added.code, added.stderr + added.stdout).toBe(0);
     expect((await postern(['set', `relayhost=[127.0.0.1]:${sinkPort}`, 'minimal_backoff_time=1s', 'smtp_tls_security_level=none'])).code).toBe(0);

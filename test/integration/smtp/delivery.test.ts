@@ -19,7 +19,7 @@ import { dovecotAvailable, startDovecot } from '../../helpers/dovecot';
 import { requireCommand } from '../../helpers/env';
 import { freePort } from '../../helpers/ports';
 import { startSink } from '../../helpers/sink';
-import { POSTERN_BIN, startPostern } from '../../helpers/start-postern';
+import { posternEnvArgs, startPostern } from '../../helpers/start-postern';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
 import { waitFor } from '../../helpers/wait';
 
@@ -174,7 +174,7 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())("Postern's Mail
     const dovecot = await startDovecot({ mailRoot: path.join(p.dataDir, 'mail'), users: [CAROL] });
     try {
       const postern = (args: string[], input?: string) =>
-        run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', `POSTERN_DATA_DIR=${p.dataDir}`, process.execPath, POSTERN_BIN, ...args], input);
+        run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'env', ...posternEnvArgs(p.dataDir, args)], input);
       expect((await postern(['domain', 'add', 'mail.test', '--local'])).code).toBe(0);
       expect((await postern(['user', 'add', CAROL.address, '--password-stdin'], `${CAROL.password}\n`)).code).toBe(0);
       await new Promise((r) => setTimeout(r, 300));

@@ -24,6 +24,7 @@ import { runPolicy } from './sections/policy';
 import { runThroughput, type ThroughputResult } from './sections/throughput';
 import { BENCH_DIR, BENCH_DIR_SPREAD, removeBenchDir } from './lib/systems';
 import { settleFileCreation } from './lib/fs-probe';
+import { syscallNs } from './lib/syscall-probe';
 
 const env = process.env;
 const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,greet,live,connections,console').split(',').map((s) => s.trim()));
@@ -82,6 +83,8 @@ const main = async () => {
   out(`## Benchmark run — ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   out();
   out(`${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${MESSAGES.toLocaleString('en')} messages per load, ${REPEAT} run(s) per system (means); command: \`npm run bench\`${env.BENCH_SECTIONS ? ` with BENCH_SECTIONS=${env.BENCH_SECTIONS}` : ''}`);
+  out();
+  out(`A system call (getppid) costs ${(syscallNs() / 1000).toFixed(2)} µs here (typically 0.05–0.2 µs on bare hardware; page-table isolation in a virtual machine can make it ten times that).`);
   out();
   if (SECTIONS.has('maildir') || SECTIONS.has('relay')) {
     const ms = await settleFileCreation(BENCH_DIR, log);

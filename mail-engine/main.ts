@@ -9,6 +9,7 @@ import pg from 'pg';
 import { providerOf, type Db } from '../prisma/client';
 import type { PosternConfig } from './config';
 import { createAuthThrottle } from './auth/auth-throttle';
+import { remoteAuthFailures } from './store/remote-auth-failures';
 import { createResolver } from './delivery/deliver-smtp';
 import { createEngineLogger } from './log/logger';
 import { onPolicyRevision } from './policy/policy-bus';
@@ -93,7 +94,11 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     queue,
     dataDir: config.dataDir,
     resolver,
-    throttle: createAuthThrottle({ limit: () => cache.policy?.limits.authFailureLimit ?? 5, windowMs: () => cache.policy?.limits.authFailureWindowMs ?? 600_000 }),
+    throttle: createAuthThrottle({
+      limit: () => cache.policy?.limits.authFailureLimit ?? 5,
+      windowMs: () => cache.policy?.limits.authFailureWindowMs ?? 600_000,
+      remote: remoteAuthFailures(db, config.nodeId),
+    }),
     perClient: new Map(),
     perClientRate: new Map(),
   };

@@ -40,9 +40,12 @@ export const onAuth = async (
   }
   let login = (auth.username ?? '').trim();
   if (login && !login.includes('@') && policy.sasl.localDomain) login = `${login}@${policy.sasl.localDomain}`;
+  // Logins are matched without regard to case (verifyCredentials); the log and the throttle's
+  // count across nodes see one spelling.
+  login = login.toLowerCase();
   const base = { clientAddress: state.clientAddress, clientName: state.clientName, saslUser: login, saslMethod: method, lookupId: state.lookupId };
 
-  const throttle = ctx.throttle.check(state.clientAddress, login);
+  const throttle = await ctx.throttle.check(state.clientAddress, login);
   if (throttle.refuse) {
     count(state, 'auth', false);
     ctx.logger.emit({ event: 'auth.throttled', status: 'rejected', ...base, code: 454, enhanced: '4.7.0', text: 'too many failed logins' });

@@ -19,63 +19,51 @@ const auth = async (port: number, from: string, user: string, password: string) 
   return r.text;
 };
 
-const twoNodes = (label: string, databaseUrl: (firstDataDir: string) => Promise<string | undefined>, cleanup: () => Promise<void> = async () => {}) =>
-  describe(`two engine nodes on one ${label} database`, () => {
-    let a: TestEngine;
-    let b: TestEngine;
-    beforeAll(async () => {
-      const url = await databaseUrl('');
-      a = await startTestEngine({
-        databaseUrl: url,
-        env: { POSTERN_NODE_ID: 'node-a' },
-        users: [
-          { address: 'alice@nodes.test', password: 'alice-password-1' },
-          { address: 'bob@nodes.test', password: 'bob-password-1' },
-        ],
-        setup: async (db) => {
-          await createDomain(db, CLI_ACTOR, { name: 'nodes.test', kind: 'LOCAL' });
-          await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.nodes.test', smtpd_error_sleep_time: '0', postern_auth_failure_limit: '3', postern_auth_failure_window: '60s' });
-        },
-      });
-      b = await startTestEngine({ databaseUrl: url ?? `file:${a.dataDir}/postern.db`, env: { POSTERN_NODE_ID: 'node-b' } });
-    }, 60_000);
-    afterAll(async () => {
-      await b?.stop();
-      await a?.stop();
-      await cleanup();
+/** The checks, for two nodes on one database: `url` is PostgreSQL's, or undefined for node A's SQLite file. */
+const twoNodeChecks = (url: () => string | undefined) => {
+  let a: TestEngine;
+  let b: TestEngine;
+  beforeAll(async () => {
+    a = await startTestEngine({
+      databaseUrl: url(),
+      env: { POSTERN_NODE_ID: 'node-a' },
+      users: [
+        { address: 'alice@nodes.test', password: 'alice-password-1' },
+        { address: 'bob@nodes.test', password: 'bob-password-1' },
+      ],
+      setup: async (db) => {
+        await createDomain(db, CLI_ACTOR, { name: 'nodes.test', kind: 'LOCAL' });
+        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.nodes.test', smtpd_error_sleep_time: '0', postern_auth_failure_limit: '3', postern_auth_failure_window: '60s' });
+      },
     });
-
-    it('refuses on one node the client and the login that failed on the other', async () => {
-      // Before any failure, node B signs alice in from the guesser's address.
-      expect(await auth(b.port(), '127.0.7.1', 'alice@nodes.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
-      for (let i = 0; i < 3; i++) expect(await auth(a.port(), '127.0.7.1', 'alice@nodes.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 /);
-      // Node A's failures reach the database with its next log batch.
-      await until(async () => (await b.db.deliveryEvent.count({ where: { event: 'auth.failed', nodeId: 'node-a' } })) >= 3, 5_000);
-      // Node B now refuses the guesser's address, right password or not ...
-      expect(await auth(b.port(), '127.0.7.1', 'alice@nodes.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-      // ... and the guessed login from elsewhere, however it is spelt ...
-      expect(await auth(b.port(), '127.0.7.2', 'Alice@Nodes.Test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-      // ... but not another user from another address.
-      expect(await auth(b.port(), '127.0.7.3', 'bob@nodes.test', 'bob-password-1')).toMatch(/^235 2\.7\.0/);
-    });
+    b = await startTestEngine({ databaseUrl: url() ?? `file:${a.dataDir}/postern.db`, env: { POSTERN_NODE_ID: 'node-b' } });
+  }, 60_000);
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
   });
 
-twoNodes('SQLite', async () => undefined);
+  it('refuses on one node the client and the login that failed on the other', async () => {
+    // Before any failure, node B signs alice in from the guesser's address.
+    expect(await auth(b.port(), '127.0.7.1', 'alice@nodes.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
+    for (let i = 0; i < 3; i++) expect(await auth(a.port(), '127.0.7.1', 'alice@nodes.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 /);
+    // Node A's failures reach the database with its next log batch.
+    await until(async () => (await b.db.deliveryEvent.count({ where: { event: 'auth.failed', nodeId: 'node-a' } })) >= 3, 5_000);
+    // Node B now refuses the guesser's address, right password or not ...
+    expect(await auth(b.port(), '127.0.7.1', 'alice@nodes.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
+    // ... and the guessed login from elsewhere, however it is spelt ...
+    expect(await auth(b.port(), '127.0.7.2', 'Alice@Nodes.Test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
+    // ... but not another user from another address.
+    expect(await auth(b.port(), '127.0.7.3', 'bob@nodes.test', 'bob-password-1')).toMatch(/^235 2\.7\.0/);
+  });
+};
+
+describe('two engine nodes on one SQLite database', () => twoNodeChecks(() => undefined));
 
 const PG = await pgAvailable();
-if (PG) {
-  let drop: () => Promise<void> = async () => {};
-  twoNodes(
-    'PostgreSQL',
-    async () => {
-      const fresh = await createFreshPgDatabase('throttle');
-      drop = fresh.drop;
-      return fresh.url;
-    },
-    () => drop(),
-  );
-} else {
-  describe.skip('two engine nodes on one PostgreSQL database (PostgreSQL is not running)', () => {
-    it.skip('needs PostgreSQL', () => {});
-  });
-}
+
+describe.skipIf(!PG)('two engine nodes on one PostgreSQL database', async () => {
+  const fresh = await createFreshPgDatabase('throttle');
+  afterAll(async () => fresh.drop());
+  twoNodeChecks(() => fresh.url);
+});

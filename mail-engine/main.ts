@@ -15,6 +15,7 @@ import { createEngineLogger } from './log/logger';
 import { onPolicyRevision } from './policy/policy-bus';
 import { PolicyCache } from './policy/policy-cache';
 import { createQueueManager } from './queue/queue-manager';
+import { ClientRateCounter } from './smtp/client-rate';
 import { Listeners, type ListenerStatus } from './smtp/listeners';
 import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
 import type { EngineContext } from './smtp/engine-context';
@@ -100,7 +101,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
       remote: remoteAuthFailures(db, config.nodeId),
     }),
     perClient: new Map(),
-    perClientRate: new Map(),
+    perClientRate: new ClientRateCounter(),
   };
 
   listeners = new Listeners(ctx, tls, config.portOverrides, (line) => {

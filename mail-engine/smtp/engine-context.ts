@@ -1,5 +1,6 @@
 // What the stage handlers share: ports and stateful helpers, built by main.ts.
 import type { Resolver } from 'node:dns/promises';
+import type { ClientRateCounter } from './client-rate';
 import type { AuthThrottle } from '../auth/auth-throttle';
 import type { EngineLogger } from '../log/logger';
 import type { PolicyCache } from '../policy/policy-cache';
@@ -17,5 +18,5 @@ export type EngineContext = {
   /** Open connections per client address (smtpd_client_connection_count_limit). */
   perClient: Map<string, number>;
   /** Connection start times per client address in the last minute (rate limit). */
-  perClientRate: Map<string, number[]>;
+  perClientRate: ClientRateCounter;
 };

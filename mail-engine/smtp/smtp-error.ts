@@ -1,16 +1,14 @@
 // SmtpError: the only throwable that crosses into smtp-server callbacks. It carries the
-// reply code and the enhanced status code, so a fault of ours can never turn into
-// smtp-server's default 550 (a bare Error would: the WildDuck counter-example).
+// reply code and the enhanced status code as fields, so a fault of ours can never turn into
+// smtp-server's default 550 (a bare Error would: the WildDuck counter-example), and the
+// connection (postern-smtp-server.ts) sends the enhanced code we chose, not smtp-server's guess.
 import type { SmtpReply } from '../policy/types';
-
-/** Marks a message whose enhanced code we set ourselves (see patch-smtp-server.ts). */
-export const ENHANCED_MARK = '\u0001';
 
 export class SmtpError extends Error {
   readonly responseCode: number;
   readonly enhanced: string;
   constructor(code: number, enhanced: string, text: string) {
-    super(`${ENHANCED_MARK}${enhanced}${ENHANCED_MARK}${text}`);
+    super(text);
     this.responseCode = code;
     this.enhanced = enhanced;
   }
@@ -18,7 +16,10 @@ export class SmtpError extends Error {
     return new SmtpError(reply.code, reply.enhanced, reply.text);
   }
   get text() {
-    return this.message.split(ENHANCED_MARK)[2] ?? '';
+    return this.message;
+  }
+  get reply(): SmtpReply {
+    return { code: this.responseCode, enhanced: this.enhanced, text: this.message };
   }
 }
 

@@ -1,21 +1,22 @@
 // AUTH: the policy decides whether AUTH may proceed (enabled, TLS, transaction, mechanism);
 // then throttling, then argon2id verification against the console's users. Failures never
 // say whether the user exists; a store failure is 454 4.7.0, never 535.
-import type { SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerSession } from 'smtp-server';
+import type { SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import { verifyCredentials } from '../../auth/verify-credentials';
 import { checkAuth } from '../../policy/check-stage';
 import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
-import { ENHANCED_MARK, SmtpError } from '../smtp-error';
+import { SmtpError } from '../smtp-error';
+import type { SmtpReply } from '../../policy/types';
 
-const FAILED = `${ENHANCED_MARK}5.7.8${ENHANCED_MARK}Error: authentication failed: authentication failure`;
+const FAILED: SmtpReply = { code: 535, enhanced: '5.7.8', text: 'Error: authentication failed: authentication failure' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const onAuth = async (
   ctx: EngineContext,
   auth: SMTPServerAuthentication & { authzid?: string },
   session: SMTPServerSession,
-): Promise<SMTPServerAuthenticationResponse> => {
+): Promise<{ user: string } | SmtpReply> => {
   const state = getState(session);
   const policy = state.policy ?? ctx.cache.policy;
   if (!policy) throw new SmtpError(454, '4.3.0', 'Temporary authentication failure');
@@ -68,7 +69,7 @@ export const onAuth = async (
     count(state, 'auth', false);
     ctx.logger.emit({ event: 'auth.failed', status: 'rejected', ...base, code: 535, enhanced: '5.7.8', text: impersonation ? 'authorization id differs from login' : 'authentication failure' });
     await sleep(throttle.delayMs + 250);
-    return { message: FAILED, responseCode: 535 } as SMTPServerAuthenticationResponse;
+    return FAILED;
   }
   ctx.throttle.succeed(state.clientAddress, login);
   count(state, 'auth', true);

@@ -34,11 +34,7 @@ export const onConnect = async (ctx: EngineContext, service: Service, session: S
   }
   const rate = policy.limits.clientRateLimit;
   if (rate > 0 && !trusted) {
-    const now = Date.now();
-    const recent = (ctx.perClientRate.get(clientAddress) ?? []).filter((t) => now - t < 60_000);
-    recent.push(now);
-    ctx.perClientRate.set(clientAddress, recent);
-    if (recent.length > rate) throw new SmtpError(421, '4.7.0', `Error: too many connections from ${clientAddress}`);
+    if (ctx.perClientRate.hit(clientAddress, Date.now()) > rate) throw new SmtpError(421, '4.7.0', `Error: too many connections from ${clientAddress}`);
   }
   const d = checkConnect(policy, { clientAddress, clientName: state.clientName, lookupId: state.lookupId });
   if (d.action !== 'accept') {

@@ -7,7 +7,8 @@ import type { SMTPServerSession } from 'smtp-server';
 import { newQueueId } from '../../queue/queue-id';
 import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
-import { ENHANCED_MARK, SmtpError } from '../smtp-error';
+import { SmtpError } from '../smtp-error';
+import type { SmtpReply } from '../../policy/types';
 
 /**
  * Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries.
@@ -35,7 +36,7 @@ export const createLineEndingChecker = () => {
   };
 };
 
-export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceeded?: boolean }, session: SMTPServerSession): Promise<string> => {
+export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceeded?: boolean }, session: SMTPServerSession): Promise<SmtpReply> => {
   const state = getState(session);
   const policy = state.policy;
   const chunks: Buffer[] = [];
@@ -95,7 +96,7 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     });
     count(state, 'data', true);
     ctx.logger.emit({ event: 'message.accepted', status: 'accepted', ...base, queueId, saslUser: typeof session.user === 'string' ? session.user : undefined, saslMethod: state.saslMethod, detail: { size: res.size, nrcpt: res.recipients.length } });
-    return `${ENHANCED_MARK}2.0.0${ENHANCED_MARK}Ok: queued as ${queueId}`;
+    return { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${queueId}` };
   } catch (e) {
     process.stderr.write(`postern: queue write failed: ${(e as Error).message}\n`);
     throw refuse(new SmtpError(451, '4.3.0', 'Error: queue file write error'));

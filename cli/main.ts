@@ -273,7 +273,7 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         if (sub === 'delete') {
-          await deleteQueuedMessage(db, CLI_ACTOR, id, loadConfig().dataDir);
+          await deleteQueuedMessage(db, CLI_ACTOR, id);
           out(`${id}: removed`);
           return 0;
         }
@@ -288,7 +288,7 @@ const run = async (argv: string[]): Promise<number> => {
           return 0;
         }
         if (sub === 'show') {
-          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id, loadConfig().dataDir));
+          process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id));
           return 0;
         }
         throw new UsageError('queue [list] | flush | retry ID | show ID | delete ID | hold ID | release ID');

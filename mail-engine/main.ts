@@ -77,8 +77,8 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   try {
     tls = loadTlsMaterial({
       dataDir: config.dataDir,
-      certFile: policy.params.smtpd_tls_cert_file ?? '',
-      keyFile: policy.params.smtpd_tls_key_file ?? '',
+      certFile: policy.identity.tlsCertFile,
+      keyFile: policy.identity.tlsKeyFile,
       hostname: policy.myhostname,
     });
     if (tls.source === 'self-signed') logger.raw('master', `using a self-signed TLS certificate for ${policy.myhostname} (${tls.path}); set smtpd_tls_cert_file for a real one`);

@@ -6,9 +6,7 @@
 // instead of stalling the SMTP sessions that share the event loop.
 //
 // A message for a single local mailbox is delivered at acceptance, before its 250 (the
-// queue store writes it: see store/delivery-file.ts); it never needs a queue copy. Earlier
-// versions spooled such a message to <mail root>/.postern-spool/ in its final form and
-// delivered it by a rename; queue rows that name such a file are still delivered that way.
+// queue store writes it: see store/delivery-file.ts); it never needs a queue copy.
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +16,7 @@ import type { DeliveryOutcome } from './classify-reply';
 let counter = 0;
 const host = os.hostname().replace(/[/:]/g, '_');
 
-/** Where the Maildirs (and the spool of single-mailbox messages) live under the data directory. */
+/** Where the Maildirs live under the data directory. */
 export const mailRootOf = (dataDir: string) => path.join(dataDir, 'mail');
 
 export const maildirFor = (mailRoot: string, address: string) => {
@@ -61,17 +59,6 @@ const writeDurably = async (file: string, parts: Buffer[]) => {
   }
 };
 
-export const SPOOL_DIR = '.postern-spool';
-
-/**
- * The file of a spooled message, from the relative path its queue row holds: always inside
- * the spool directory, or undefined (nothing outside it is ever read, renamed or removed).
- */
-export const spooledFile = (mailRoot: string, rel: string): string | undefined => {
-  const file = path.resolve(mailRoot, rel);
-  return file.startsWith(path.resolve(mailRoot, SPOOL_DIR) + path.sep) ? file : undefined;
-};
-
 /**
  * Maildir writer with a cache of the directories it created and, for mailboxes with a quota,
  * of their usage (rescanned after a minute, since IMAP clients expunge behind our back).
@@ -105,11 +92,6 @@ export const createMaildirWriter = (mailRoot: string) => {
       used = await scan;
     }
     return { over: used.bytes + size > quotaBytes, used };
-  };
-  const spooled = (rel: string) => {
-    const file = spooledFile(mailRoot, rel);
-    if (!file) throw new Error(`queue file path ${rel} is outside ${SPOOL_DIR}`);
-    return file;
   };
   /**
    * Where a new message of `size` bytes for `address` goes: its names in tmp/ and new/ (the
@@ -159,33 +141,6 @@ export const createMaildirWriter = (mailRoot: string) => {
       }
       if (slot.used) slot.used.bytes += size;
       return { tmp: slot.tmp, path: slot.path, data };
-    },
-
-    /** Moves a spooled message into the mailbox (idempotent: a repeat after a crash finds it delivered). */
-    deliverSpooled: async (rel: string, address: string, quotaBytes: number): Promise<DeliveryOutcome> => {
-      const dir = maildirFor(mailRoot, address);
-      const name = path.basename(rel);
-      const size = Number(/,S=(\d+)$/.exec(name)?.[1] ?? 0);
-      const q = await overQuota(dir, size, quotaBytes);
-      if (q.over) return quotaBounce(address);
-      await ensure(dir);
-      try {
-        await fs.rename(spooled(rel), path.join(dir, 'new', name));
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'ENOENT') throw e;
-        // Gone from the spool: delivered before a crash kept us from recording it, or lost.
-        const there = await fs.stat(path.join(dir, 'new', name)).then(() => true, () => false);
-        if (!there) return { kind: 'bounced', dsn: '5.3.0', text: `queue file ${rel} is missing`, relay: 'local' };
-      }
-      if (q.used) q.used.bytes += size;
-      return delivered;
-    },
-
-    /** The spooled file's content (bounces need its headers; `postern queue show`). */
-    readSpooled: async (rel: string) => fs.readFile(spooled(rel)),
-    removeSpooled: async (rel: string) => {
-      const file = spooledFile(mailRoot, rel);
-      if (file) await fs.unlink(file).catch(() => {});
     },
   };
 };

@@ -12,12 +12,6 @@ import { classifyError, type DeliveryOutcome } from './classify-reply';
 
 export type SmtpTarget = { host: string; port: number };
 
-export const parseNextHop = (spec: string, defaultPort = 25): { host: string; port: number; mxLookup: boolean } => {
-  const m = /^(\[?)([^\]]+?)(\]?)(?::(\d+))?$/.exec(spec.trim());
-  if (!m) throw new Error(`bad next-hop "${spec}"`);
-  return { host: m[2]!, port: m[4] ? Number(m[4]) : defaultPort, mxLookup: m[1] !== '[' };
-};
-
 export const createResolver = (dnsServer?: string) => {
   const r = new Resolver({ timeout: 3000, tries: 2 });
   if (dnsServer) r.setServers([dnsServer]);

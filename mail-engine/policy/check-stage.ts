@@ -3,7 +3,7 @@
 // in Postfix; checkRecipient then runs the relay and recipient lists in the order that
 // smtpd_relay_before_recipient_restrictions sets, and finally the implicit
 // reject_unlisted_recipient. A reject or defer from any list stops the checks.
-import type { Policy } from './compile-policy';
+import type { Policy } from './policy';
 import { evaluateRestrictions } from './evaluate-restrictions';
 import { checkRecipientListed } from './restrictions/unlisted-recipient';
 import { replyNaming } from './evaluate-restrictions';
@@ -144,28 +144,3 @@ export const checkAuth = (policy: Policy, ctx: StageContext, a: AuthAttempt): De
   return { stage: 'auth', action: 'accept', reply: OK_REPLIES.auth, trace, by: '' };
 };
 
-/** Probe addresses outside any sane mynetworks (RFC 5737 / RFC 3849 documentation ranges). */
-const PROBE_CLIENTS = ['192.0.2.1', '198.51.100.7', '203.0.113.9', '2001:db8::25'];
-
-/**
- * Open-relay self-test: an unauthenticated client outside mynetworks asks to relay to a
- * domain that is neither local nor relay. Any accept means the draft is an open relay; the
- * returned error names the restriction that let it through.
- */
-export const findOpenRelay = (policy: Policy): PolicyError | undefined => {
-  const untrusted = PROBE_CLIENTS.filter((c) => !policy.mynetworks.match(c).matched);
-  if (!untrusted.length) {
-    return { parameter: 'mynetworks', message: 'every probe address (192.0.2.1, 198.51.100.7, 203.0.113.9, 2001:db8::25) is in mynetworks: it trusts the Internet (open relay)' };
-  }
-  for (const client of untrusted) {
-    for (const rcpt of ['relay-test@open-relay-probe.invalid', 'relay-test%open-relay-probe.invalid@' + (policy.localDomains.patterns.find((p) => !p.includes('$') && !p.startsWith('!')) ?? 'localhost')]) {
-      const d = checkRecipient(policy, { clientAddress: client, clientName: 'unknown', helo: 'probe.invalid', sender: 'probe@example.com', recipient: rcpt });
-      if (d.action === 'accept' && !policy.isLocalRecipient(policy.resolve(rcpt).address)) {
-        const decisive = d.trace.filter((t) => t.restriction && t.list).at(-1);
-        const culprit = d.by ? `${d.by} in ${decisive?.list ?? 'the restriction lists'}` : 'no restriction refused it';
-        return { parameter: decisive?.list ?? 'smtpd_recipient_restrictions', message: `open relay: an unauthenticated client ${client} could relay to <${rcpt}> (${culprit})` };
-      }
-    }
-  }
-  return undefined;
-};

@@ -7,9 +7,11 @@
 // Lookups are built once for speed: domain and recipient sets are hash lookups, networks
 // are prefix trees.
 import { resolveAddress, type ResolvedAddress } from './address';
-import { findOpenRelay } from './check-stage';
-import { validateAccessAction, type AccessTable } from './restrictions/access-maps';
-import type { ListName, TracedRestriction } from './restrictions/context';
+import { parseLocalTransport } from './local-transport';
+import { compileEngineSettings } from './engine-settings';
+import { findOpenRelay } from './open-relay-guard';
+import type { CompiledRestriction, ListName, Policy } from './policy';
+import { validateAccessAction } from './restrictions/access-maps';
 import { DEFAULT_DENY, RESTRICTION_TABLE } from './restriction-table';
 import { expandValue, ExpansionError } from './main-cf';
 import { CidrMatcher, CidrPatternError, parseCidr, type CidrEntry } from './match/cidr';
@@ -34,88 +36,6 @@ export const RESTRICTION_LISTS: readonly ListName[] = [
   'smtpd_recipient_restrictions',
   'smtpd_data_restrictions',
 ];
-
-export type CompiledRestriction = {
-  name: string;
-  arg?: string;
-  /** How the trace names it: "name" or "name arg" (made once here, not per decision). */
-  label: string;
-  fn: TracedRestriction;
-};
-
-export type Policy = {
-  readonly revision: number;
-  /** Every registry parameter, expanded (explicit value or default). */
-  readonly params: ParameterValues;
-  /** Only the explicitly set parameters, unexpanded, as stored. */
-  readonly explicit: Readonly<Record<string, string>>;
-  readonly compatLevel: number;
-  readonly myhostname: string;
-  readonly mydomain: string;
-  readonly myorigin: string;
-  readonly localDomains: DomainMatcher;
-  readonly relayDomains: DomainMatcher;
-  readonly mynetworks: CidrMatcher;
-  readonly mynetworksSource: 'mynetworks' | `mynetworks_style = ${string}`;
-  readonly parentMatches: ReadonlySet<string>;
-  readonly lists: Readonly<Record<ListName, readonly CompiledRestriction[]>>;
-  readonly relayBeforeRecipient: boolean;
-  readonly delayReject: boolean;
-  readonly heloRequired: boolean;
-  readonly rejectUnlistedRecipient: boolean;
-  readonly allowUntrustedRouting: boolean;
-  readonly accessTables: ReadonlyMap<string, AccessTable>;
-  /** Network keys of the access tables, for client lookups. */
-  readonly accessNetworks: ReadonlyMap<string, { matcher: CidrMatcher; actions: readonly string[] }>;
-  readonly senderOwners: ReadonlyMap<string, ReadonlySet<string>>;
-  readonly codes: {
-    relay: number; reject: number; defer: number; accessReject: number; accessDefer: number;
-    unknownLocalRecipient: number; unknownAddress: number; nonFqdn: number; rbl: number;
-  };
-  readonly sasl: { enabled: boolean; noanonymous: boolean; noplaintext: boolean; tlsAuthOnly: boolean; brokenClients: boolean; localDomain: string };
-  readonly limits: {
-    messageSizeLimit: number; recipientLimit: number; errorSleepMs: number; softErrorLimit: number; hardErrorLimit: number;
-    commandTimeoutMs: number; sessionDeadlineMs: number; greetPauseMs: number; authFailureLimit: number; authFailureWindowMs: number;
-    clientConnectionLimit: number; clientRateLimit: number;
-  };
-  /** Peers allowed XCLIENT, XFORWARD, and expected to send a PROXY header (CIDR lists). */
-  readonly proxies: { xclient: CidrMatcher; xforward: CidrMatcher; proxyProtocol: CidrMatcher };
-  /** smtpd_forbid_bare_newline = reject: a command line ended by a bare <LF> disconnects. */
-  readonly rejectBareNewline: boolean;
-  /** local_transport: Postern's Maildir delivery, or LMTP to a server (Dovecot). */
-  readonly localTransport: LocalTransport;
-  readonly disableVrfy: boolean;
-  readonly rejectFooter: string;
-  /** DNS facts the engine must fetch before evaluating (the evaluator itself does no I/O). */
-  readonly needs: { senderDomainDns: boolean; rblZones: readonly string[] };
-  isLocalRecipient(address: string): boolean;
-  /** virtual_alias_maps-style expansion: address → its targets (undefined when not an alias). */
-  aliasTargets(address: string): readonly string[] | undefined;
-  /** An active user's mailbox (quota 0 = unlimited), or undefined: local delivery's user table. */
-  mailbox(address: string): { quotaBytes: number } | undefined;
-  resolve(address: string): ResolvedAddress;
-};
-
-export type LocalTransport = { kind: 'maildir' } | { kind: 'lmtp'; host: string; port: number } | { kind: 'lmtp'; socketPath: string };
-
-/**
- * local_transport as Postfix writes it: "lmtp:inet:host:port", "lmtp:unix:/path" (also
- * "lmtp:host:port", "lmtp:[host]:port"), or Postern's own Maildir delivery — "maildir",
- * and Postfix's "local"/"virtual" transports, which it stands in for. A message for errors.
- */
-export const parseLocalTransport = (raw: string): LocalTransport | string => {
-  const v = raw.trim();
-  if (/^(maildir|local|virtual)(:.*)?$/.test(v)) return { kind: 'maildir' };
-  const m = /^lmtp:(.+)$/.exec(v);
-  if (!m) return `"${v}" is not a supported transport (use maildir, or lmtp:inet:host:port or lmtp:unix:/path)`;
-  const dest = m[1]!.trim();
-  if (dest.startsWith('unix:')) return dest.length > 5 ? { kind: 'lmtp', socketPath: dest.slice(5) } : `"${v}": the socket path is missing`;
-  const hop = /^(?:inet:)?(?:\[([^\]]+)\]|([^:\s]+))(?::(\d{1,5}))?$/.exec(dest);
-  if (!hop) return `"${v}": expected lmtp:inet:host:port or lmtp:unix:/path`;
-  const port = hop[3] ? Number(hop[3]) : 24;
-  if (port < 1 || port > 65535) return `"${v}": port must be 1-65535`;
-  return { kind: 'lmtp', host: hop[1] ?? hop[2]!, port };
-};
 
 export type CompileResult =
   | { ok: true; policy: Policy; warnings: PolicyError[] }
@@ -235,6 +155,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   // ── local delivery ──
   const localTransport = parseLocalTransport(params.local_transport ?? 'maildir');
   if (typeof localTransport === 'string') errors.push({ parameter: 'local_transport', message: localTransport });
+  const { delivery, listen, identity } = compileEngineSettings(params, errors);
 
   // ── peers trusted to speak for others: XCLIENT, XFORWARD, PROXY ──
   const peerList = (name: string) => {
@@ -442,6 +363,9 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     proxies,
     rejectBareNewline: (params.smtpd_forbid_bare_newline ?? 'normalize') === 'reject',
     localTransport: typeof localTransport === 'string' ? ({ kind: 'maildir' } as const) : localTransport,
+    delivery,
+    listen,
+    identity,
     disableVrfy: bool('disable_vrfy_command'),
     // Not expanded at compile time: its $macros (lookup_id, client_address …) are per reply.
     rejectFooter: explicit.smtpd_reject_footer ?? '',

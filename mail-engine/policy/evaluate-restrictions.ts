@@ -1,7 +1,7 @@
 // The ordered restriction loop (Postfix generic_checks()): evaluate a list in order;
 // the first restriction that does not answer DUNNO decides the list; an exhausted list
 // answers DUNNO (the caller treats that as "this list permits"). Pure.
-import type { Policy } from './compile-policy';
+import type { Policy } from './policy';
 import { LIST_REPLY } from './restriction-table';
 import type { ListName } from './restrictions/context';
 import type { StageContext, TraceStep, Verdict } from './types';

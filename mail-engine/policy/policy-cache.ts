@@ -2,7 +2,8 @@
 // told at once by the policy bus (and PostgreSQL NOTIFY across nodes), and polling the
 // revision as a safety net. A snapshot that fails to compile is never applied; the last
 // good one stays and the failure is reported. Stateful, but its I/O comes in as ports.
-import { compilePolicy, type Policy } from './compile-policy';
+import { compilePolicy } from './compile-policy';
+import type { Policy } from './policy';
 import type { PolicyError, PolicyRows } from './types';
 
 export type PolicyCacheOptions = {

@@ -2,7 +2,7 @@
 // trivial-rewrite does (percent hack, bang paths, $myorigin) and expanded through the
 // aliases (virtual_alias_maps semantics: up to 10 levels, loops cut at the repeated
 // address). The original address is kept for DSNs and orig_to= in the log. Pure.
-import type { Policy } from '../policy/compile-policy';
+import type { Policy } from '../policy/policy';
 
 export const expandAliases = (policy: Policy, address: string): string[] => {
   const out = new Set<string>();

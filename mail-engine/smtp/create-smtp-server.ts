@@ -5,7 +5,7 @@
 // connection sends. The hooks are answered from the session's pinned policy.
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { offeredMechanisms } from '../policy/check-stage';
-import type { Policy } from '../policy/compile-policy';
+import type { Policy } from '../policy/policy';
 import type { SmtpReply } from '../policy/types';
 import { armCommandDeadline, armSessionDeadline } from './deadlines';
 import type { EngineContext } from './engine-context';
@@ -56,7 +56,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
 
   const hooks: SmtpHooks = {
     greetPauseMs: () => greetPauseMs,
-    greeting: (conn) => policyOf(ctx, conn)?.params.smtpd_banner ?? `${conn.name} ESMTP Postern`,
+    greeting: (conn) => policyOf(ctx, conn)?.identity.banner ?? `${conn.name} ESMTP Postern`,
     expectsProxy: (address) => ctx.cache.policy?.proxies.proxyProtocol.match(address).matched ?? false,
     ehloFilter: (conn, keyword) => {
       if (keyword.startsWith('XCLIENT')) return peerAllowed(ctx, conn, 'xclient');
@@ -71,7 +71,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
 
   const options: SMTPServerOptions = {
     name: policy0?.myhostname ?? 'localhost',
-    banner: policy0?.params.mail_name ?? 'Postern',
+    banner: policy0?.identity.mailName ?? 'Postern',
     heloResponse: '%s',
     secure: service === 'submissions',
     key: tls?.key,
@@ -133,7 +133,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     updatePolicy: (p) => {
       const o = server.options;
       o.name = p.myhostname;
-      o.banner = p.params.mail_name;
+      o.banner = p.identity.mailName;
       o.size = p.limits.messageSizeLimit || undefined;
       o.socketTimeout = p.limits.commandTimeoutMs;
       greetPauseMs = p.limits.greetPauseMs;

@@ -2,8 +2,7 @@
 // and inet_protocols name, and rebinds when a new policy changes them or a port — no
 // restart. A port that cannot be bound is reported in one line (which port, why, how to
 // change it) and the rest keeps running.
-import type { Policy } from '../policy/compile-policy';
-import { splitList } from '../policy/parameters';
+import type { Policy } from '../policy/policy';
 import type { EngineContext } from './engine-context';
 import { createSmtpServer, type SmtpServerHandle } from './create-smtp-server';
 import type { Service } from './session-state';
@@ -18,25 +17,6 @@ const PORT_PARAM: Record<Service, string> = {
   submissions: 'postern_submissions_port',
 };
 const PORT_ENV: Record<Service, string> = { smtpd: 'POSTERN_SMTP_PORT', submission: 'POSTERN_SUBMISSION_PORT', submissions: 'POSTERN_SMTPS_PORT' };
-
-export const bindAddresses = (policy: Policy): string[] => {
-  const protos = splitList(policy.params.inet_protocols ?? 'all');
-  const v4 = protos.includes('all') || protos.includes('ipv4');
-  const v6 = protos.includes('all') || protos.includes('ipv6');
-  const out: string[] = [];
-  for (const item of splitList(policy.params.inet_interfaces ?? 'all')) {
-    const i = item.toLowerCase();
-    if (i === 'all') {
-      out.push(v6 ? '::' : '0.0.0.0');
-    } else if (i === 'loopback-only' || i === 'localhost') {
-      if (v4) out.push('127.0.0.1');
-      if (v6) out.push('::1');
-    } else {
-      out.push(i.replace(/^\[|\]$/g, ''));
-    }
-  }
-  return [...new Set(out)];
-};
 
 const explain = (e: NodeJS.ErrnoException, service: Service, address: string, port: number) => {
   const why =
@@ -78,8 +58,8 @@ export class Listeners {
     const wanted = new Map<string, { service: Service; address: string; port: number }>();
     for (const service of ['smtpd', 'submission', 'submissions'] as const) {
       if (service === 'submissions' && !this.tls) continue;
-      const port = this.overrides[service] ?? Number(policy.params[PORT_PARAM[service]]);
-      for (const address of bindAddresses(policy)) wanted.set(`${service}|${address}|${port}`, { service, address, port });
+      const port = this.overrides[service] ?? policy.listen.ports[service];
+      for (const address of policy.listen.addresses) wanted.set(`${service}|${address}|${port}`, { service, address, port });
     }
     const retiring: [string, Bound][] = [];
     for (const [key, b] of this.bound) {

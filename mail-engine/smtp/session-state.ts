@@ -1,7 +1,7 @@
 // Per-session state, kept beside smtp-server's session object: the pinned policy snapshot
 // (pinned at connect, re-pinned at each MAIL FROM so a reload never splits a transaction),
 // the lookup id that reject replies carry, error and command counters, deadlines.
-import type { Policy } from '../policy/compile-policy';
+import type { Policy } from '../policy/policy';
 import type { TraceStep } from '../policy/types';
 
 export type Service = 'smtpd' | 'submission' | 'submissions';

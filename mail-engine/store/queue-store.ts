@@ -17,9 +17,7 @@ export type NewMessage = {
   queueId: string;
   sender: string;
   recipients: { address: string; original: string }[];
-  /** The body, or null when it was spooled to a file (bodyPath) instead. */
-  body: Buffer | null;
-  bodyPath: string;
+  body: Buffer;
   size: number;
   clientAddress: string;
   clientName: string;
@@ -36,9 +34,8 @@ export type QueuedMessage = {
   sender: string;
   size: number;
   receivedAt: Date;
+  /** null only for a row whose body is missing (it is deferred with that reason). */
   body: Buffer | null;
-  /** Relative to the mail root: the spooled Maildir file of a single-mailbox message. */
-  bodyPath: string;
   recipients: QueuedRecipient[];
 };
 
@@ -67,7 +64,7 @@ export type EventRow = {
 };
 
 const INSERT_MESSAGE =
-  'INSERT INTO "Message" ("id", "sender", "size", "body", "bodyPath", "nodeId", "clientAddress", "clientName", "helo", "saslUser", "protocol", "state", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'ACTIVE\', ?)';
+  'INSERT INTO "Message" ("id", "sender", "size", "body", "nodeId", "clientAddress", "clientName", "helo", "saslUser", "protocol", "state", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'ACTIVE\', ?)';
 const INSERT_RECIPIENT =
   'INSERT INTO "Recipient" ("messageId", "address", "originalAddress", "state", "attempts", "nextAttemptAt", "lastError", "leaseOwner", "leaseUntil") VALUES (?, ?, ?, \'QUEUED\', 0, ?, \'\', ?, ?)';
 const PENDING = `('QUEUED', 'DEFERRED')`;
@@ -84,7 +81,7 @@ export const queueWork = {
     const until = new Date(Date.now() + leaseMs);
     const out: QueuedRecipient[][] = [];
     for (const m of batch) {
-      yield* run(INSERT_MESSAGE, [m.queueId, m.sender, m.size, m.body, m.bodyPath, owner, m.clientAddress, m.clientName, m.helo, m.saslUser, m.protocol, m.receivedAt]);
+      yield* run(INSERT_MESSAGE, [m.queueId, m.sender, m.size, m.body, owner, m.clientAddress, m.clientName, m.helo, m.saslUser, m.protocol, m.receivedAt]);
       const recipients: QueuedRecipient[] = [];
       for (const r of m.recipients) {
         const res = yield* run(insertRecipient, [m.queueId, r.address, r.original, m.receivedAt, owner, until]);
@@ -119,8 +116,8 @@ export const queueWork = {
     );
     // Each message once, however many of its recipients are due (a body can be megabytes).
     const messageIds = [...new Set(rows.map((r) => r.messageId))];
-    const messages = yield* all<{ id: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null; bodyPath: string }>(
-      `SELECT "id", "sender", "size", "receivedAt", "body", "bodyPath" FROM "Message" WHERE "id" IN (${messageIds.map(() => '?').join(', ')})`,
+    const messages = yield* all<{ id: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null }>(
+      `SELECT "id", "sender", "size", "receivedAt", "body" FROM "Message" WHERE "id" IN (${messageIds.map(() => '?').join(', ')})`,
       messageIds,
     );
     const found = new Map(messages.map((m) => [m.id, m]));
@@ -129,7 +126,7 @@ export const queueWork = {
       let q = byMessage.get(r.messageId);
       if (!q) {
         const m = found.get(r.messageId)!;
-        q = { queueId: m.id, sender: m.sender, size: Number(m.size), receivedAt: toDate(m.receivedAt), body: m.body ? Buffer.from(m.body) : null, bodyPath: m.bodyPath ?? '', recipients: [] };
+        q = { queueId: m.id, sender: m.sender, size: Number(m.size), receivedAt: toDate(m.receivedAt), body: m.body ? Buffer.from(m.body) : null, recipients: [] };
         byMessage.set(r.messageId, q);
       }
       q.recipients.push({ id: Number(r.id), address: r.address, original: r.originalAddress, attempts: Number(r.attempts) });
@@ -222,7 +219,7 @@ export type QueueStore = {
 
 /** Rebuilds the queued messages from the batch and the recipient ids the insert returned. */
 export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMessage[] =>
-  batch.map((m, i) => ({ queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: m.body, bodyPath: m.bodyPath, recipients: ids[i]! }));
+  batch.map((m, i) => ({ queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: m.body, recipients: ids[i]! }));
 
 /** Runs the units on the calling thread. */
 export const createDirectStore = (sql: SqlDriver): QueueStore => ({

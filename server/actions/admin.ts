@@ -184,7 +184,7 @@ export const queueAction = authedAction('ADMIN', async ({ actor, db }, f) => {
   const op = str(f, 'op');
   let message: string;
   if (op === 'delete') {
-    await deleteQueuedMessage(db, actor, id, env().dataDir);
+    await deleteQueuedMessage(db, actor, id);
     message = `${id} deleted.`;
   } else if (op === 'hold') {
     await holdMessage(db, actor, id);

@@ -22,7 +22,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkAuth, checkConnect, checkData, checkHelo, checkMail, checkRecipient } from '../../mail-engine/policy/check-stage';
-import { compilePolicy, type Policy } from '../../mail-engine/policy/compile-policy';
+import { compilePolicy } from '../../mail-engine/policy/compile-policy';
+import type { Policy } from '../../mail-engine/policy/policy';
 import type { DnsFacts, PolicyRows, SmtpReply, StageContext } from '../../mail-engine/policy/types';
 
 const DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'cases');

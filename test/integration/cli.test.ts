@@ -61,6 +61,14 @@ describe('the postern command', () => {
     const weak = await postern(['user', 'add', 'bob@shop.example', '--password-stdin'], 'short\n');
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/at least 10 characters/);
+    // A delivery parameter the engine could not use is refused when saved, with its reason.
+    const hop = await postern(['set', 'relayhost=mail.example.com:abc']);
+    expect(hop.code).toBe(1);
+    expect(hop.stderr).toMatch(/relayhost: "mail\.example\.com:abc": "abc" is not a port number/);
+    const port = await postern(['set', 'smtp_tcp_port=smpt']);
+    expect(port.code).toBe(1);
+    expect(port.stderr).toMatch(/smtp_tcp_port: "smpt" is not a port number/);
+    expect((await postern(['export-postfix'])).stdout).not.toMatch(/relayhost|smtp_tcp_port/);
     const usage = await postern(['domain', 'add', 'x.example']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/domain add NAME --local\|--relay/);

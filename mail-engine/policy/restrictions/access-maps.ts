@@ -6,10 +6,9 @@ import { splitAddress, stripSourceRoute } from '../address';
 import { parseIp } from '../match/ip';
 import { normalizeDomain } from '../match/domain';
 import type { Verdict } from '../types';
-import type { RestrictionContext, TracedRestriction } from './context';
+import type { AccessTable, RestrictionContext, TracedRestriction } from '../policy';
 import { DUNNO, refuse } from './reply';
 
-export type AccessTable = ReadonlyMap<string, string>;
 
 export const ACCESS_ACTION = /^(OK|DUNNO|REJECT(\s.*)?|DEFER(\s.*)?|[45]\d\d(\s.*)?|\d+)$/i;
 

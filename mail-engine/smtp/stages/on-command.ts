@@ -6,7 +6,7 @@
 // smtpd_forbid_bare_newline = reject.
 import type { SMTPServerSession } from 'smtp-server';
 import { checkData } from '../../policy/check-stage';
-import type { Policy } from '../../policy/compile-policy';
+import type { Policy } from '../../policy/policy';
 import { armCommandDeadline, closeWith } from '../deadlines';
 import type { EngineContext } from '../engine-context';
 import type { PosternConnection } from '../postern-smtp-server';

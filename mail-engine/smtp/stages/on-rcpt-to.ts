@@ -4,7 +4,7 @@
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { splitAddress, stripSourceRoute } from '../../policy/address';
 import { checkRecipient } from '../../policy/check-stage';
-import type { Policy } from '../../policy/compile-policy';
+import type { Policy } from '../../policy/policy';
 import { rblQueryName, splitRblArg } from '../../policy/restrictions/rbl-client';
 import type { DnsFacts } from '../../policy/types';
 import type { EngineContext } from '../engine-context';

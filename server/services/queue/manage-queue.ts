@@ -3,8 +3,6 @@
 // queue writes. Reading is for operators; changing the queue is for admins. Every change
 // leaves an audit entry. Engines pick released and retried recipients up at their next
 // scan (within a second).
-import { readFile, unlink } from 'node:fs/promises';
-import { mailRootOf, spooledFile } from '../../../mail-engine/delivery/deliver-maildir';
 import type { Db } from '../../../prisma/client';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
@@ -29,25 +27,18 @@ export const listQueue = async (db: Db, actor: Actor, o: { take?: number } = {})
     db.message.findMany({
       orderBy: { receivedAt: 'asc' },
       take: o.take ?? 500,
-      omit: { body: true, bodyPath: true },
+      omit: { body: true },
       include: { recipients: { where: { state: { in: PENDING } }, orderBy: { id: 'asc' } } },
     }),
   ]);
   return { total, messages };
 };
 
-const spoolFile = (dataDir: string, rel: string) => {
-  const file = spooledFile(mailRootOf(dataDir), rel);
-  if (!file) throw new AppError('INVALID_INPUT', 'bad queue file path');
-  return file;
-};
-
-/** The queued message as received (Received: header included; a spooled one with its delivery headers). */
-export const showQueuedMessage = async (db: Db, actor: Actor, id: string, dataDir: string) => {
+/** The queued message as received (Received: header included). */
+export const showQueuedMessage = async (db: Db, actor: Actor, id: string) => {
   assertRole(actor, 'ADMIN');
-  const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true, bodyPath: true } });
+  const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true } });
   if (!m) throw new AppError('NOT_FOUND', `no message ${id} in the queue`);
-  if (m.bodyPath) return readFile(spoolFile(dataDir, m.bodyPath));
   return Buffer.from(m.body ?? new Uint8Array());
 };
 
@@ -81,13 +72,11 @@ export const retryQueue = async (db: Db, actor: Actor, id?: string) => {
   return r.count;
 };
 
-/** Removes a message without delivering it (postsuper -d), its spool file included. */
-export const deleteQueuedMessage = async (db: Db, actor: Actor, id: string, dataDir: string) => {
+/** Removes a message without delivering it (postsuper -d). */
+export const deleteQueuedMessage = async (db: Db, actor: Actor, id: string) => {
   assertRole(actor, 'ADMIN');
   const qid = checkId(id);
-  const m = await db.message.findUnique({ where: { id: qid }, select: { bodyPath: true } });
   const r = await db.message.deleteMany({ where: { id: qid } });
   if (!r.count) throw new AppError('NOT_FOUND', `no message ${qid} in the queue`);
-  if (m?.bodyPath) await unlink(spoolFile(dataDir, m.bodyPath)).catch(() => {});
   await audit(db, actor, 'queue.delete', qid);
 };

@@ -28,7 +28,6 @@ const row = (): NewMessage => ({
   sender: 'a@example.org',
   recipients: [{ address: 'x@example.net', original: 'x@example.net' }],
   body: Buffer.from('Subject: queued\r\n\r\nhi\r\n'),
-  bodyPath: '',
   size: 22,
   clientAddress: '127.0.0.2',
   clientName: 'localhost',

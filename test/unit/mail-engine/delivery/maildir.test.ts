@@ -1,6 +1,6 @@
-// Maildir delivery on a real filesystem: tmp → new, the spool path a single-mailbox
-// message takes (written once, renamed into new/, idempotent after a crash), quotas.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Maildir delivery on a real filesystem: tmp → new, the file prepared for a delivery at
+// acceptance, quotas.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,22 +23,6 @@ describe('Maildir delivery', () => {
     expect(readdirSync(path.join(box('ann@example.com'), 'tmp'))).toEqual([]);
   });
 
-  /** A spool file as earlier versions wrote it (queue rows may still name one). */
-  const spool = (name: string, content: string) => {
-    mkdirSync(path.join(root, '.postern-spool', '0'), { recursive: true });
-    writeFileSync(path.join(root, '.postern-spool', '0', name), content);
-    return `.postern-spool/0/${name}`;
-  };
-
-  it('renames a spooled message into new/ (its only write), and a repeat finds it delivered', async () => {
-    const rel = spool('1.P1Q1Rspool.host,S=41', 'Delivered-To: bob@example.com\r\nSubject: b\r\n\r\nyo\r\n');
-    expect((await w.deliverSpooled(rel, 'bob@example.com', 0)).kind).toBe('sent');
-    expect(inNew('bob@example.com')).toEqual([path.basename(rel)]);
-    // After a crash between the rename and recording it, delivery is tried again: still one copy.
-    expect((await w.deliverSpooled(rel, 'bob@example.com', 0)).kind).toBe('sent');
-    expect(inNew('bob@example.com')).toHaveLength(1);
-  });
-
   it('prepares a delivery at acceptance: tmp/ and new/ names, the whole file, the Maildir made', async () => {
     const f = await w.prepare('eve@example.com', 'Delivered-To: eve@example.com\r\n', [Buffer.from('Subject: e\r\n'), Buffer.from('\r\nhi\r\n')], 0);
     if (f === 'over quota') throw new Error('not over any quota');
@@ -52,18 +36,12 @@ describe('Maildir delivery', () => {
     expect(readdirSync(box('eve@example.com')).sort()).toEqual(['cur', 'new', 'tmp']);
   });
 
-  it('bounces when a spooled body is gone and was not delivered', async () => {
-    const o = await w.deliverSpooled('.postern-spool/0/1.P1Q1Rx.host,S=10', 'carl@example.com', 0);
-    expect(o).toMatchObject({ kind: 'bounced', dsn: '5.3.0' });
-  });
-
   it('bounces with 5.2.2 past the quota, counting what it delivered', async () => {
     const body = Buffer.alloc(400, 'x');
     expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
     expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
     expect(await w.deliver('dee@example.com', '', body, 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
     expect(await maildirUsage(box('dee@example.com'))).toBe(800);
-    expect(await w.deliverSpooled(spool('1.P1Q2Rspool.host,S=400', body.toString()), 'dee@example.com', 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
     expect(await w.prepare('dee@example.com', '', [body], 1000)).toBe('over quota');
     expect(await w.prepare('dee@example.com', '', [Buffer.alloc(200, 'y')], 1000)).not.toBe('over quota');
   });

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Message" DROP COLUMN "bodyPath";

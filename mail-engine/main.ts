@@ -3,30 +3,26 @@
 // the queue after a crash, runs deliveries, heartbeats this node's applied revision, and
 // reloads within a second of a commit: at once through the in-process bus (and PostgreSQL
 // LISTEN/NOTIFY across nodes), with a revision poll as the safety net.
-import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { providerOf, type Db } from '../prisma/client';
 import type { PosternConfig } from './config';
 import { createAuthThrottle } from './auth/auth-throttle';
-import { remoteAuthFailures } from './store/remote-auth-failures';
 import { createResolver } from './delivery/deliver-smtp';
 import { createEngineLogger } from './log/logger';
 import { onPolicyRevision } from './policy/policy-bus';
-import { PolicyCache } from './policy/policy-cache';
+import { PolicyCache } from './policy-cache';
 import { createQueueManager } from './queue/queue-manager';
 import { ClientRateCounter } from './smtp/client-rate';
 import { Listeners, type ListenerStatus } from './smtp/listeners';
 import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
 import type { EngineContext } from './smtp/engine-context';
-import { createPrismaCredentialStore } from './store/prisma-credential-store';
 import { createDeliveryLogSink } from './store/delivery-log-sink';
+import { createEngineNodeStore } from './store/engine-node-store';
+import { openQueueStore, type Db } from './store/open-queue-store';
+import { listenForPolicyRevisions } from './store/policy-listener';
+import { createPrismaCredentialStore } from './store/prisma-credential-store';
 import { createPrismaPolicyStore, defaultPolicyPollMs } from './store/prisma-policy-store';
-import { createDirectStore, type QueueStore } from './store/queue-store';
-import { createSqlDriver } from './store/sql-driver';
-import { createWorkerStore } from './store/sqlite-writer';
+import { remoteAuthFailures } from './store/remote-auth-failures';
 
-export const POLICY_CHANNEL = 'postern_policy';
 export const ENGINE_VERSION = '0.1.0';
 
 export type MailEngine = {
@@ -48,9 +44,11 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   const policyStore = await createPrismaPolicyStore(db, config.databaseUrl);
   // The queue and the delivery log take the hot path: plain SQL on a connection of their own
   // (on SQLite, owned by a writer thread so commits never stall the SMTP sessions).
-  const store: QueueStore = providerOf(config.databaseUrl) === 'sqlite' ? createWorkerStore(config.databaseUrl) : createDirectStore(await createSqlDriver(config.databaseUrl));
+  const store = await openQueueStore(config.databaseUrl);
   const sink = createDeliveryLogSink(store, config.nodeId);
   const logger = createEngineLogger({ logDir: path.join(config.dataDir, 'log'), sink, echo: deps.echoLog });
+  // Bound once the policy is loaded; the cache's onApplied reads it before (and after).
+  // eslint-disable-next-line prefer-const
   let listeners: Listeners | undefined;
   let tls: TlsMaterial | undefined;
   // Declared before the cache so its first onApplied (during start) can beat.
@@ -112,66 +110,27 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   // Leases this node held before a crash are released: their recipients are delivered now.
   await queue.start();
 
-  heartbeat = async () => {
-    try {
-      const data = {
-        hostname: os.hostname(),
-        pid: process.pid,
-        version: ENGINE_VERSION,
-        heartbeatAt: new Date(),
-        appliedRevision: cache.policy?.revision ?? 0,
-        listeners: JSON.stringify(listeners?.status() ?? []),
-        tls: tls ? `${tls.source}: ${tls.subject}, valid to ${tls.validTo}` : 'disabled',
-      };
-      await db.engineNode.upsert({ where: { id: config.nodeId }, create: { id: config.nodeId, startedAt: new Date(), ...data }, update: data });
-    } catch {
-      /* the database may be down; the next beat retries */
-    }
-  };
+  const nodeRow = createEngineNodeStore(db, config.nodeId, ENGINE_VERSION);
+  heartbeat = () =>
+    nodeRow.beat({
+      appliedRevision: cache.policy?.revision ?? 0,
+      listeners: listeners?.status() ?? [],
+      tls: tls ? `${tls.source}: ${tls.subject}, valid to ${tls.validTo}` : 'disabled',
+    });
   await heartbeat();
   const beat = setInterval(() => void heartbeat(), 5000);
   beat.unref();
 
   const offBus = onPolicyRevision(() => void cache.refresh(false));
-  // PostgreSQL: LISTEN for new revisions, so other nodes' changes arrive at once. The
-  // connection comes back by itself after an outage (every 5 s until it does); while it is
-  // down the revision poll carries the changes.
-  let listener: pg.Client | undefined;
-  let closing = false;
-  let relisten: NodeJS.Timeout | undefined;
-  const listen = async () => {
-    relisten = undefined;
-    const c = new pg.Client({ connectionString: config.databaseUrl });
-    let lost = false;
-    const retry = () => {
-      if (lost) return;
-      lost = true;
-      if (listener === c) listener = undefined;
-      void c.end().catch(() => {});
-      if (!closing && !relisten) relisten = setTimeout(() => void listen(), 5000).unref();
-    };
-    c.on('notification', () => void cache.refresh(false));
-    c.on('error', retry);
-    c.on('end', retry);
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${POLICY_CHANNEL}`);
-      if (closing) return void c.end().catch(() => {});
-      listener = c;
-      // A revision committed while nobody listened is picked up now.
-      void cache.refresh(false);
-    } catch {
-      retry();
-    }
-  };
-  if (providerOf(config.databaseUrl) === 'postgresql') await listen();
+  // PostgreSQL: other nodes' changes arrive by NOTIFY (store/policy-listener.ts).
+  const listener = await listenForPolicyRevisions(config.databaseUrl, () => void cache.refresh(false));
 
   return {
     tls,
     listeners: () => listeners?.status() ?? [],
     policyRevision: () => cache.policy?.revision ?? 0,
     refreshPolicy: () => cache.refresh(true),
-    listening: () => listener !== undefined,
+    listening: () => listener.listening(),
     runQueue: () => queue.runOnce(),
     kickQueue: () => queue.kick(),
     flushLog: () => logger.flush(),
@@ -183,9 +142,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
       await queue.stop();
       await sink.close();
       logger.close();
-      closing = true;
-      clearTimeout(relisten);
-      await listener?.end().catch(() => {});
+      await listener.close();
       await store.close();
       policyStore.close();
     },

@@ -8,7 +8,7 @@ import { evaluateRestrictions } from './evaluate-restrictions';
 import { checkRecipientListed } from './restrictions/unlisted-recipient';
 import { replyNaming } from './evaluate-restrictions';
 import type { ListName } from './restrictions/context';
-import type { Decision, PolicyError, SmtpReply, Stage, StageContext, TraceStep, Verdict } from './types';
+import type { Decision, SmtpReply, Stage, StageContext, TraceStep, Verdict } from './types';
 
 const OK_REPLIES: Record<Stage, SmtpReply> = {
   connect: { code: 220, enhanced: '', text: 'ready' },

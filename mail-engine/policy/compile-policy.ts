@@ -26,7 +26,7 @@ import {
   splitList,
   validateValue,
 } from './parameters';
-import type { ParameterValues, PolicyError, PolicyRows } from './types';
+import type { PolicyError, PolicyRows } from './types';
 
 export const RESTRICTION_LISTS: readonly ListName[] = [
   'smtpd_client_restrictions',

@@ -29,7 +29,7 @@ const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-
  */
 export const parseNextHop = (raw: string, defaultPort: number): NextHop | string => {
   const spec = raw.trim();
-  const m = /^(?:\[([^\[\]]+)\]|([^\[\]:]+))(?::([^:\[\]]+))?$/.exec(spec);
+  const m = /^(?:\[([^[\]]+)\]|([^[\]:]+))(?::([^:[\]]+))?$/.exec(spec);
   if (!m) {
     return `"${spec}": expected host, host:port, [host] or [host]:port${/[[\]]/.test(spec) ? ' (unbalanced or misplaced brackets)' : ''}`;
   }

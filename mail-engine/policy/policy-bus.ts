@@ -1,7 +1,12 @@
 // The in-process policy bus: the console publishes "revision N committed" and every engine
 // in the same process hears it at once. Lives on globalThis because the Next.js bundle and
-// the engine load separate copies of this module in one process. No I/O.
+// the engine load separate copies of this module in one process. No I/O. Across processes
+// and nodes, PostgreSQL carries the same news on POLICY_CHANNEL (NOTIFY at commit, LISTEN
+// in every engine: store/policy-listener.ts).
 import { EventEmitter } from 'node:events';
+
+/** The PostgreSQL NOTIFY channel a committed revision is announced on. */
+export const POLICY_CHANNEL = 'postern_policy';
 
 const KEY = Symbol.for('postern.policy-bus');
 type Bus = EventEmitter;

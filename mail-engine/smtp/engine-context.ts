@@ -3,7 +3,7 @@ import type { Resolver } from 'node:dns/promises';
 import type { ClientRateCounter } from './client-rate';
 import type { AuthThrottle } from '../auth/auth-throttle';
 import type { EngineLogger } from '../log/logger';
-import type { PolicyCache } from '../policy/policy-cache';
+import type { PolicyCache } from '../policy-cache';
 import type { CredentialStore } from '../store/prisma-credential-store';
 import type { QueueManager } from '../queue/queue-manager';
 

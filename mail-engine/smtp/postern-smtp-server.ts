@@ -34,8 +34,7 @@ const require = createRequire(import.meta.url);
 type Callback = () => void;
 
 /** What PosternConnection uses of smtp-server's SMTPConnection (lib/smtp-connection.js). */
-declare class UpstreamConnection {
-  constructor(server: unknown, socket: Socket, options?: unknown);
+interface UpstreamConnection {
   session: SMTPServerSession;
   name: string;
   remoteAddress: string;
@@ -60,8 +59,7 @@ declare class UpstreamConnection {
 }
 
 /** What PosternStream uses of smtp-server's SMTPStream (lib/smtp-stream.js). */
-declare class UpstreamStream {
-  constructor(options?: { maxCommandLength?: number });
+interface UpstreamStream {
   oncommand: (command: Buffer, callback: Callback) => void;
   _dataMode: boolean;
   on(event: 'error', fn: (err: Error) => void): this;
@@ -70,8 +68,7 @@ declare class UpstreamStream {
 }
 
 /** What PosternServer uses of smtp-server's SMTPServer. */
-declare class UpstreamServer {
-  constructor(options: SMTPServerOptions);
+interface UpstreamServer {
   options: SMTPServerOptions & { maxCommandLength?: number; maxClients?: number };
   connections: Set<PosternConnection>;
   on(event: 'error', fn: (err: Error) => void): this;
@@ -84,9 +81,11 @@ declare class UpstreamServer {
   _expectsProxyHeader(socket: { remoteAddress?: string }): boolean;
 }
 
-const { SMTPServer: ServerBase } = require('smtp-server') as { SMTPServer: typeof UpstreamServer };
-const { SMTPConnection: ConnectionBase } = require('smtp-server/lib/smtp-connection.js') as { SMTPConnection: typeof UpstreamConnection };
-const { SMTPStream: StreamBase } = require('smtp-server/lib/smtp-stream.js') as { SMTPStream: typeof UpstreamStream };
+const { SMTPServer: ServerBase } = require('smtp-server') as { SMTPServer: new (options: SMTPServerOptions) => UpstreamServer };
+const { SMTPConnection: ConnectionBase } = require('smtp-server/lib/smtp-connection.js') as {
+  SMTPConnection: new (server: unknown, socket: Socket, options?: unknown) => UpstreamConnection;
+};
+const { SMTPStream: StreamBase } = require('smtp-server/lib/smtp-stream.js') as { SMTPStream: new (options?: { maxCommandLength?: number }) => UpstreamStream };
 
 /** How the engine answers the questions the subclasses ask. */
 export type SmtpHooks = {

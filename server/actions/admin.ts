@@ -19,7 +19,6 @@ import { previewLines, previewSettings } from '../services/policy/preview-policy
 import { rollbackPolicy } from '../services/policy/rollback-policy';
 import { updateUser } from '../services/users/update-user';
 import { AppError } from '../errors/app-error';
-import { env } from '../env';
 import { authedAction, str } from './_lib/authed-action';
 
 export const createDomainAction = authedAction('ADMIN', async ({ actor, db }, f) => {

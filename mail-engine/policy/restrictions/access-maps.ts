@@ -6,7 +6,7 @@ import { splitAddress, stripSourceRoute } from '../address';
 import { parseIp } from '../match/ip';
 import { normalizeDomain } from '../match/domain';
 import type { Verdict } from '../types';
-import type { AccessTable, RestrictionContext, TracedRestriction } from '../policy';
+import type { RestrictionContext, TracedRestriction } from '../policy';
 import { DUNNO, refuse } from './reply';
 
 

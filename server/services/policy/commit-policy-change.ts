@@ -7,15 +7,13 @@ import { dbProvider, type Db } from '../../../prisma/client';
 import { loadPolicyRows } from '../../../prisma/policy-rows';
 import { compilePolicy } from '../../../mail-engine/policy/compile-policy';
 import { renderMainCf } from '../../../mail-engine/policy/main-cf-io';
-import { publishPolicyRevision } from '../../../mail-engine/policy/policy-bus';
+import { POLICY_CHANNEL, publishPolicyRevision } from '../../../mail-engine/policy/policy-bus';
 import { AppError } from '../../errors/app-error';
 import type { Actor } from '../actor';
 
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export type PolicyChange = { action: string; entity: string; entityId?: string; summary: string; before?: unknown; after?: unknown };
-
-export const POLICY_CHANNEL = 'postern_policy';
 
 /** The policy rows a revision can be rolled back to (users and aliases are accounts, not policy). */
 export type PolicySnapshot = {

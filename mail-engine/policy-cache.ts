@@ -2,9 +2,9 @@
 // told at once by the policy bus (and PostgreSQL NOTIFY across nodes), and polling the
 // revision as a safety net. A snapshot that fails to compile is never applied; the last
 // good one stays and the failure is reported. Stateful, but its I/O comes in as ports.
-import { compilePolicy } from './compile-policy';
-import type { Policy } from './policy';
-import type { PolicyError, PolicyRows } from './types';
+import { compilePolicy } from './policy/compile-policy';
+import type { Policy } from './policy/policy';
+import type { PolicyError, PolicyRows } from './policy/types';
 
 export type PolicyCacheOptions = {
   latestRevision(): Promise<number>;

@@ -2,7 +2,7 @@
 // Postfix main.cf (dry run first, with the report), an export that Postfix's own postconf
 // reads without a warning and that round-trips, `check` with its trace and exit status,
 // and clear errors for bad input.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,20 @@ frobnicate_level = 11
 
 describe('the postern command', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('reads without creating or migrating a database, and refuses unknown options', async () => {
+    // Before anything was written, a read-only command says what to do and changes nothing.
+    const list = await postern(['user', 'list']);
+    expect(list.code).toBe(1);
+    expect(list.stderr).toMatch(/no Postern database at .* yet: run `postern db migrate` or start Postern once/);
+    expect(existsSync(path.join(dataDir, 'postern.db'))).toBe(false);
+    const bogus = await postern(['domain', 'list', '--bogus']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/domain list: Unknown option '--bogus'/);
+    const extra = await postern(['user', 'remove', 'a@b.example', 'c@d.example']);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toMatch(/usage: postern user remove ADDR/);
+  });
 
   it('scripts a set-up: domains, networks, users, aliases, with list and remove twins', async () => {
     expect((await postern(['domain', 'add', 'shop.example', '--local'])).stdout).toContain('added local domain shop.example');

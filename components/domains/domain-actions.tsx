@@ -1,4 +1,4 @@
-import { deleteDomainAction, toggleDomainAction } from '@/server/actions/admin';
+import { deleteDomainAction, toggleDomainAction } from '@/server/actions/domains';
 import { ActionForm } from '../forms/action-form';
 
 /** Disable/enable and delete, for a domain's row and its detail page alike. */

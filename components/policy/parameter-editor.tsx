@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { previewSettingsAction, saveSettingsAction } from '@/server/actions/admin';
+import { previewSettingsAction, saveSettingsAction } from '@/server/actions/settings';
 import { ReviewAndSave } from './review-and-save';
 
 /** Any main.cf parameter by its postconf name, reviewed (diff and open-relay test) before it is saved. */

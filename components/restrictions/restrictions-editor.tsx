@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { previewSettingsAction, saveSettingsAction } from '@/server/actions/admin';
+import { previewSettingsAction, saveSettingsAction } from '@/server/actions/settings';
 import { ReviewAndSave } from '../policy/review-and-save';
 
 type Supported = { name: string; doc: string; arg: 'table' | 'zone' | null };

@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { previewSettingsAction, saveSettingsAction } from '@/server/actions/admin';
+import { previewSettingsAction, saveSettingsAction } from '@/server/actions/settings';
 import type { SettingField } from '@/server/queries/settings';
 import { ReviewAndSave } from '../policy/review-and-save';
 

@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { deleteUserAction, resetPasswordAction, updateUserAction } from '@/server/actions/admin';
+import { deleteUserAction, resetPasswordAction, updateUserAction } from '@/server/actions/users';
 import { ActionForm, Input, Select } from '../forms/action-form';
 import { ROLE_OPTIONS } from './roles';
 

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { DomainActions } from '@/components/domains/domain-actions';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
-import { createDomainAction } from '@/server/actions/admin';
+import { createDomainAction } from '@/server/actions/domains';
 import { requireRole } from '@/server/auth/require-role';
 import { getDomainsPage } from '@/server/queries/admin';
 

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ActionForm, Input } from '@/components/forms/action-form';
 import { Card } from '@/components/ui/card';
-import { createNetworkAction, deleteNetworkAction } from '@/server/actions/admin';
+import { createNetworkAction, deleteNetworkAction } from '@/server/actions/networks';
 import { requireRole } from '@/server/auth/require-role';
 import { getNetworksPage } from '@/server/queries/admin';
 

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ActionForm, Input } from '@/components/forms/action-form';
 import { Card } from '@/components/ui/card';
-import { checkPolicyAction, importMainCfAction, rollbackPolicyAction } from '@/server/actions/admin';
+import { checkPolicyAction, importMainCfAction, rollbackPolicyAction } from '@/server/actions/policy';
 import { ParameterEditor } from '@/components/policy/parameter-editor';
 import { DiffView } from '@/components/policy/diff-view';
 import { requireRole } from '@/server/auth/require-role';

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { ActionForm } from '@/components/forms/action-form';
 import { QueueList } from '@/components/queue/queue-list';
 import { Card } from '@/components/ui/card';
-import { queueAction } from '@/server/actions/admin';
+import { queueAction } from '@/server/actions/queue';
 import { requireRole } from '@/server/auth/require-role';
 import { getQueuePage } from '@/server/queries/admin';
 

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { ActionForm, Input } from '@/components/forms/action-form';
 import { RestrictionsEditor } from '@/components/restrictions/restrictions-editor';
 import { Card } from '@/components/ui/card';
-import { deleteAccessEntryAction, setAccessEntryAction } from '@/server/actions/admin';
+import { deleteAccessEntryAction, setAccessEntryAction } from '@/server/actions/access';
 import { requireRole } from '@/server/auth/require-role';
 import { getRestrictionsPage } from '@/server/queries/settings';
 

@@ -4,7 +4,8 @@ import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
 import { ROLE_OPTIONS } from '@/components/users/roles';
 import { UserRowActions } from '@/components/users/user-row-actions';
-import { createAliasAction, createUserAction, deleteAliasAction } from '@/server/actions/admin';
+import { createAliasAction, deleteAliasAction } from '@/server/actions/aliases';
+import { createUserAction } from '@/server/actions/users';
 import { requireRole } from '@/server/auth/require-role';
 import { getUsersPage } from '@/server/queries/admin';
 

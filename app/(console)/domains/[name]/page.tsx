@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { DomainActions } from '@/components/domains/domain-actions';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
-import { updateDomainAction } from '@/server/actions/admin';
+import { updateDomainAction } from '@/server/actions/domains';
 import { requireRole } from '@/server/auth/require-role';
 import { getDomainDetail } from '@/server/queries/admin';
 

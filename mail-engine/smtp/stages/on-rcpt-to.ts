@@ -14,7 +14,14 @@ import { SmtpError } from '../smtp-error';
 
 const NO_OPTIONS: ReadonlySet<string> = new Set();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const withTimeout = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), ms))]);
+/** A DNS answer within `ms`, or ETIMEOUT; the timer ends with the lookup (none outlives it). */
+export const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })), ms);
+  });
+  return Promise.race([p, expiry]).finally(() => clearTimeout(timer));
+};
 
 const fetchDnsFacts = async (ctx: EngineContext, policy: Policy, clientAddress: string, sender: string): Promise<DnsFacts> => {
   const facts: DnsFacts = {};

@@ -63,64 +63,73 @@ describe('the SMTP conversation', () => {
 
   it('enforces smtpd_recipient_limit with 452 4.5.3', async () => {
     await set({ smtpd_recipient_limit: '2' });
-    const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.3' });
-    await probe.cmd('EHLO client.example');
-    await probe.cmd('MAIL FROM:<a@example.org>');
-    // Every RCPT counts, repeated addresses included, as in Postfix.
-    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
-    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
-    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).text).toMatch(/^452 4\.5\.3 Error: too many recipients/);
-    // The limit is per transaction.
-    await probe.cmd('RSET');
-    await probe.cmd('MAIL FROM:<a@example.org>');
-    expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
-    probe.close();
-    await set({ smtpd_recipient_limit: null });
+    try {
+      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.3' });
+      await probe.cmd('EHLO client.example');
+      await probe.cmd('MAIL FROM:<a@example.org>');
+      // Every RCPT counts, repeated addresses included, as in Postfix.
+      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
+      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
+      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).text).toMatch(/^452 4\.5\.3 Error: too many recipients/);
+      // The limit is per transaction.
+      await probe.cmd('RSET');
+      await probe.cmd('MAIL FROM:<a@example.org>');
+      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
+      probe.close();
+    } finally {
+      await set({ smtpd_recipient_limit: null });
+    }
   });
 
   it('reject_unauth_pipelining refuses a client that sends its message before the 354', async () => {
     await set({ smtpd_data_restrictions: 'reject_unauth_pipelining' });
-    const early = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.4' });
-    await early.probe.cmd('EHLO client.example');
-    await early.probe.cmd('MAIL FROM:<a@example.org>');
-    await early.probe.cmd('RCPT TO:<alice@proto.test>');
-    early.probe.write('DATA\r\nSubject: too early\r\n\r\nbody\r\n.\r\n');
-    expect((await early.probe.read()).text).toBe('503 5.5.0 <DATA>: Data command rejected: Improper use of SMTP command pipelining');
-    early.probe.close();
-    // A client that waits for each reply (and one that pipelines where RFC 2920 allows) is fine.
-    const polite = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.5' });
-    await polite.probe.cmd('EHLO client.example');
-    polite.probe.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@proto.test>\r\n');
-    expect((await polite.probe.read()).code).toBe(250);
-    expect((await polite.probe.read()).code).toBe(250);
-    expect((await polite.probe.cmd('DATA')).code).toBe(354);
-    expect((await polite.probe.cmd('Subject: patient\r\n\r\nbody\r\n.')).text).toMatch(/^250 2\.0\.0 Ok: queued as [0-9A-F]+/);
-    polite.probe.close();
-    await set({ smtpd_data_restrictions: null });
+    try {
+      const early = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.4' });
+      await early.probe.cmd('EHLO client.example');
+      await early.probe.cmd('MAIL FROM:<a@example.org>');
+      await early.probe.cmd('RCPT TO:<alice@proto.test>');
+      early.probe.write('DATA\r\nSubject: too early\r\n\r\nbody\r\n.\r\n');
+      expect((await early.probe.read()).text).toBe('503 5.5.0 <DATA>: Data command rejected: Improper use of SMTP command pipelining');
+      early.probe.close();
+      // A client that waits for each reply (and one that pipelines where RFC 2920 allows) is fine.
+      const polite = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.5' });
+      await polite.probe.cmd('EHLO client.example');
+      polite.probe.write('MAIL FROM:<a@example.org>\r\nRCPT TO:<alice@proto.test>\r\n');
+      expect((await polite.probe.read()).code).toBe(250);
+      expect((await polite.probe.read()).code).toBe(250);
+      expect((await polite.probe.cmd('DATA')).code).toBe(354);
+      expect((await polite.probe.cmd('Subject: patient\r\n\r\nbody\r\n.')).text).toMatch(/^250 2\.0\.0 Ok: queued as [0-9A-F]+/);
+      polite.probe.close();
+    } finally {
+      await set({ smtpd_data_restrictions: null });
+    }
   });
 
   it('reject_unauth_pipelining in smtpd_sender_restrictions refuses a client that sent MAIL along with EHLO', async () => {
     await set({ smtpd_sender_restrictions: 'reject_unauth_pipelining' });
-    const early = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
-    early.probe.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n');
-    expect((await early.probe.read()).code).toBe(250);
-    // smtpd_delay_reject = yes (the default): sender restrictions answer at RCPT, as in Postfix.
-    expect((await early.probe.read()).text).toBe('250 2.1.0 Ok');
-    expect((await early.probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('503 5.5.0 <a@example.org>: Sender address rejected: Improper use of SMTP command pipelining');
-    early.probe.close();
-    const polite = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
-    await polite.probe.cmd('EHLO client.example');
-    expect((await polite.probe.cmd('MAIL FROM:<a@example.org>')).text).toBe('250 2.1.0 Ok');
-    expect((await polite.probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('250 2.1.5 Ok');
-    polite.probe.close();
-    // smtpd_delay_reject = no: the MAIL command itself is refused.
-    await set({ smtpd_delay_reject: 'no' });
-    const now = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
-    now.probe.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n');
-    expect((await now.probe.read()).code).toBe(250);
-    expect((await now.probe.read()).text).toBe('503 5.5.0 <a@example.org>: Sender address rejected: Improper use of SMTP command pipelining');
-    now.probe.close();
-    await set({ smtpd_sender_restrictions: null, smtpd_delay_reject: null });
+    try {
+      const early = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
+      early.probe.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n');
+      expect((await early.probe.read()).code).toBe(250);
+      // smtpd_delay_reject = yes (the default): sender restrictions answer at RCPT, as in Postfix.
+      expect((await early.probe.read()).text).toBe('250 2.1.0 Ok');
+      expect((await early.probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('503 5.5.0 <a@example.org>: Sender address rejected: Improper use of SMTP command pipelining');
+      early.probe.close();
+      const polite = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
+      await polite.probe.cmd('EHLO client.example');
+      expect((await polite.probe.cmd('MAIL FROM:<a@example.org>')).text).toBe('250 2.1.0 Ok');
+      expect((await polite.probe.cmd('RCPT TO:<alice@proto.test>')).text).toBe('250 2.1.5 Ok');
+      polite.probe.close();
+      // smtpd_delay_reject = no: the MAIL command itself is refused.
+      await set({ smtpd_delay_reject: 'no' });
+      const now = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
+      now.probe.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\n');
+      expect((await now.probe.read()).code).toBe(250);
+      expect((await now.probe.read()).text).toBe('503 5.5.0 <a@example.org>: Sender address rejected: Improper use of SMTP command pipelining');
+      now.probe.close();
+    } finally {
+      await set({ smtpd_sender_restrictions: null, smtpd_delay_reject: null });
+    }
   });
 
   it('discards commands pipelined after STARTTLS (no command injection)', async () => {
@@ -162,68 +171,77 @@ describe('the SMTP conversation', () => {
 
   it('closes a slow-drip connection at smtpd_timeout even though bytes keep arriving', async () => {
     await set({ smtpd_timeout: '2s' });
-    const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
-    await probe.cmd('EHLO client.example');
-    const started = Date.now();
-    // One byte every 300 ms of a command that never ends: an idle timer would never fire.
-    const drip = setInterval(() => !probe.isClosed && probe.write('x'), 300);
-    const reply = await probe.read(10_000);
-    clearInterval(drip);
-    expect(reply.text).toMatch(/^421 4\.4\.2 mx\.proto\.test Error: timeout exceeded/);
-    expect(Date.now() - started).toBeLessThan(4000);
-    await set({ smtpd_timeout: null });
+    try {
+      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
+      await probe.cmd('EHLO client.example');
+      const started = Date.now();
+      // One byte every 300 ms of a command that never ends: an idle timer would never fire.
+      const drip = setInterval(() => !probe.isClosed && probe.write('x'), 300);
+      const reply = await probe.read(10_000);
+      clearInterval(drip);
+      expect(reply.text).toMatch(/^421 4\.4\.2 mx\.proto\.test Error: timeout exceeded/);
+      expect(Date.now() - started).toBeLessThan(4000);
+    } finally {
+      await set({ smtpd_timeout: null });
+    }
   });
 
   it('limits simultaneous connections per client (smtpd_client_connection_count_limit)', async () => {
     await set({ smtpd_client_connection_count_limit: '3' });
-    const open: SmtpProbe[] = [];
-    for (let i = 0; i < 3; i++) {
-      const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
-      expect(c.greeting.code).toBe(220);
-      open.push(c.probe);
+    try {
+      const open: SmtpProbe[] = [];
+      for (let i = 0; i < 3; i++) {
+        const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
+        expect(c.greeting.code).toBe(220);
+        open.push(c.probe);
+      }
+      const fourth = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
+      expect(fourth.greeting.text).toBe('421 4.7.0 Error: too many connections from 127.0.2.8');
+      // Another client is not affected, and a trusted one (mynetworks) is exempt, as in Postfix.
+      const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
+      expect(other.greeting.code).toBe(220);
+      const trusted: SmtpProbe[] = [];
+      for (let i = 0; i < 4; i++) {
+        const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.0.2' });
+        expect(c.greeting.code).toBe(220);
+        trusted.push(c.probe);
+      }
+      for (const p of [...open, fourth.probe, other.probe, ...trusted]) p.close();
+    } finally {
+      await set({ smtpd_client_connection_count_limit: null });
     }
-    const fourth = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
-    expect(fourth.greeting.text).toBe('421 4.7.0 Error: too many connections from 127.0.2.8');
-    // Another client is not affected, and a trusted one (mynetworks) is exempt, as in Postfix.
-    const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
-    expect(other.greeting.code).toBe(220);
-    const trusted: SmtpProbe[] = [];
-    for (let i = 0; i < 4; i++) {
-      const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.0.2' });
-      expect(c.greeting.code).toBe(220);
-      trusted.push(c.probe);
-    }
-    for (const p of [...open, fourth.probe, other.probe, ...trusted]) p.close();
-    await set({ smtpd_client_connection_count_limit: null });
   });
 
   it('closes the channel after the 221 to QUIT, so a client that keeps its side open does not keep its connection slot', async () => {
     await set({ smtpd_client_connection_count_limit: '1' });
-    // A client that half-closes nothing: it neither reads to the end nor closes its side.
-    const sock = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.2.13', allowHalfOpen: true });
-    let got = '';
-    sock.setEncoding('utf8').on('data', (d: string) => (got += d));
-    const replies = async (n: number) => (await until(async () => got.split('\r\n').filter((l) => /^\d{3} /.test(l)).length >= n, 5000)) || expect.fail(`no reply ${n}: ${got}`);
-    await replies(1);
-    sock.write('EHLO client.example\r\n');
-    await replies(2);
-    sock.write('QUIT\r\n');
-    await replies(3);
-    expect(got).toMatch(/221 2\.0\.0 Bye\r\n$/);
-    // The next connection from the same client is served at once, not after a deadline.
-    const started = Date.now();
-    let greeting = '';
-    while (Date.now() - started < 3000) {
-      const next = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.13' });
-      greeting = next.greeting.text;
-      next.probe.close();
-      if (next.greeting.code === 220) break;
-      await sleep(100);
+    try {
+      // A client that half-closes nothing: it neither reads to the end nor closes its side.
+      const sock = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.2.13', allowHalfOpen: true });
+      let got = '';
+      sock.setEncoding('utf8').on('data', (d: string) => (got += d));
+      const replies = async (n: number) => (await until(async () => got.split('\r\n').filter((l) => /^\d{3} /.test(l)).length >= n, 5000)) || expect.fail(`no reply ${n}: ${got}`);
+      await replies(1);
+      sock.write('EHLO client.example\r\n');
+      await replies(2);
+      sock.write('QUIT\r\n');
+      await replies(3);
+      expect(got).toMatch(/221 2\.0\.0 Bye\r\n$/);
+      // The next connection from the same client is served at once, not after a deadline.
+      const started = Date.now();
+      let greeting = '';
+      while (Date.now() - started < 3000) {
+        const next = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.13' });
+        greeting = next.greeting.text;
+        next.probe.close();
+        if (next.greeting.code === 220) break;
+        await sleep(100);
+      }
+      expect(greeting).toMatch(/^220 /);
+      expect(Date.now() - started).toBeLessThan(1000);
+      sock.destroy();
+    } finally {
+      await set({ smtpd_client_connection_count_limit: null });
     }
-    expect(greeting).toMatch(/^220 /);
-    expect(Date.now() - started).toBeLessThan(1000);
-    sock.destroy();
-    await set({ smtpd_client_connection_count_limit: null });
   });
 
   it('normalizes a bare <LF> command terminator by default and refuses it with smtpd_forbid_bare_newline = reject', async () => {
@@ -232,12 +250,15 @@ describe('the SMTP conversation', () => {
     expect((await a.probe.read()).code).toBe(250);
     a.probe.close();
     await set({ smtpd_forbid_bare_newline: 'reject' });
-    const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.10' });
-    b.probe.write('EHLO client.example\n');
-    expect((await b.probe.read()).text).toBe('521 5.5.2 mx.proto.test Error: bare <LF> received');
-    await sleep(100);
-    expect(b.probe.isClosed).toBe(true);
-    await set({ smtpd_forbid_bare_newline: null });
+    try {
+      const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.10' });
+      b.probe.write('EHLO client.example\n');
+      expect((await b.probe.read()).text).toBe('521 5.5.2 mx.proto.test Error: bare <LF> received');
+      await sleep(100);
+      expect(b.probe.isClosed).toBe(true);
+    } finally {
+      await set({ smtpd_forbid_bare_newline: null });
+    }
   });
 
   it('answers VRFY non-committally, or 502 with disable_vrfy_command', async () => {
@@ -245,79 +266,91 @@ describe('the SMTP conversation', () => {
     expect((await a.probe.cmd('VRFY alice@proto.test')).code).toBe(252);
     a.probe.close();
     await set({ disable_vrfy_command: 'yes' });
-    const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
-    expect((await b.probe.cmd('VRFY alice@proto.test')).text).toBe('502 5.5.1 VRFY command is disabled');
-    b.probe.close();
-    await set({ disable_vrfy_command: null });
+    try {
+      const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
+      expect((await b.probe.cmd('VRFY alice@proto.test')).text).toBe('502 5.5.1 VRFY command is disabled');
+      b.probe.close();
+    } finally {
+      await set({ disable_vrfy_command: null });
+    }
   });
 
   it('throttles login guessing per client and per login, and forgets after the window', async () => {
     await set({ postern_auth_failure_limit: '3', postern_auth_failure_window: '3s' });
-    const auth = async (from: string, user: string, password: string) => {
-      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: from });
-      await probe.cmd('EHLO client.example');
-      const r = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`);
-      probe.close();
-      return r.text;
-    };
-    for (let i = 0; i < 3; i++) expect(await auth('127.0.6.1', 'alice@proto.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 Error: authentication failed/);
-    // The guesser's address is refused even with the right password...
-    expect(await auth('127.0.6.1', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-    // ... and so is the guessed login from elsewhere, for a while.
-    expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-    await sleep(3200);
-    expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
-    await set({ postern_auth_failure_limit: null, postern_auth_failure_window: null });
+    try {
+      const auth = async (from: string, user: string, password: string) => {
+        const { probe } = await SmtpProbe.connect(t.port(), { localAddress: from });
+        await probe.cmd('EHLO client.example');
+        const r = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`);
+        probe.close();
+        return r.text;
+      };
+      for (let i = 0; i < 3; i++) expect(await auth('127.0.6.1', 'alice@proto.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 Error: authentication failed/);
+      // The guesser's address is refused even with the right password...
+      expect(await auth('127.0.6.1', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
+      // ... and so is the guessed login from elsewhere, for a while.
+      expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
+      await sleep(3200);
+      expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
+    } finally {
+      await set({ postern_auth_failure_limit: null, postern_auth_failure_window: null });
+    }
   });
 
   it('accepts XCLIENT only from smtpd_authorized_xclient_hosts, and then judges the client it names', async () => {
     await set({ smtpd_authorized_xclient_hosts: '127.0.3.1' });
-    const stranger = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.2' });
-    expect((await stranger.probe.cmd('EHLO client.example')).text).not.toContain('XCLIENT');
-    expect((await stranger.probe.cmd('XCLIENT ADDR=127.0.0.2')).text).toBe('550 5.7.0 Error: insufficient authorization');
-    stranger.probe.close();
+    try {
+      const stranger = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.2' });
+      expect((await stranger.probe.cmd('EHLO client.example')).text).not.toContain('XCLIENT');
+      expect((await stranger.probe.cmd('XCLIENT ADDR=127.0.0.2')).text).toBe('550 5.7.0 Error: insufficient authorization');
+      stranger.probe.close();
 
-    const proxy = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.1' });
-    expect((await proxy.probe.cmd('EHLO proxy.example')).text).toContain('XCLIENT');
-    // The proxy speaks for an untrusted client: relaying is refused for it.
-    expect((await proxy.probe.cmd('XCLIENT ADDR=192.0.2.77 NAME=[UNAVAILABLE]')).code).toBe(220);
-    await proxy.probe.cmd('EHLO client.example');
-    await proxy.probe.cmd('MAIL FROM:<a@example.org>');
-    expect((await proxy.probe.cmd('RCPT TO:<x@elsewhere.example>')).text).toMatch(/^554 5\.7\.1 <x@elsewhere\.example>: Relay access denied/);
-    proxy.probe.close();
-    // ... and for a client in mynetworks it is allowed, exactly as if it had connected itself.
-    const proxy2 = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.1' });
-    await proxy2.probe.cmd('EHLO proxy.example');
-    await proxy2.probe.cmd('XCLIENT ADDR=127.0.0.2');
-    await proxy2.probe.cmd('EHLO client.example');
-    await proxy2.probe.cmd('MAIL FROM:<a@example.org>');
-    expect((await proxy2.probe.cmd('RCPT TO:<x@elsewhere.example>')).code).toBe(250);
-    proxy2.probe.close();
-    await t.engine.flushLog();
-    const rows = await t.db.deliveryEvent.findMany({ where: { event: 'smtp.rejected', recipient: 'x@elsewhere.example' } });
-    expect(rows.some((r) => r.clientAddress === '192.0.2.77')).toBe(true);
-    await set({ smtpd_authorized_xclient_hosts: null });
+      const proxy = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.1' });
+      expect((await proxy.probe.cmd('EHLO proxy.example')).text).toContain('XCLIENT');
+      // The proxy speaks for an untrusted client: relaying is refused for it.
+      expect((await proxy.probe.cmd('XCLIENT ADDR=192.0.2.77 NAME=[UNAVAILABLE]')).code).toBe(220);
+      await proxy.probe.cmd('EHLO client.example');
+      await proxy.probe.cmd('MAIL FROM:<a@example.org>');
+      expect((await proxy.probe.cmd('RCPT TO:<x@elsewhere.example>')).text).toMatch(/^554 5\.7\.1 <x@elsewhere\.example>: Relay access denied/);
+      proxy.probe.close();
+      // ... and for a client in mynetworks it is allowed, exactly as if it had connected itself.
+      const proxy2 = await SmtpProbe.connect(t.port(), { localAddress: '127.0.3.1' });
+      await proxy2.probe.cmd('EHLO proxy.example');
+      await proxy2.probe.cmd('XCLIENT ADDR=127.0.0.2');
+      await proxy2.probe.cmd('EHLO client.example');
+      await proxy2.probe.cmd('MAIL FROM:<a@example.org>');
+      expect((await proxy2.probe.cmd('RCPT TO:<x@elsewhere.example>')).code).toBe(250);
+      proxy2.probe.close();
+      await t.engine.flushLog();
+      const rows = await t.db.deliveryEvent.findMany({ where: { event: 'smtp.rejected', recipient: 'x@elsewhere.example' } });
+      expect(rows.some((r) => r.clientAddress === '192.0.2.77')).toBe(true);
+    } finally {
+      await set({ smtpd_authorized_xclient_hosts: null });
+    }
   });
 
   it('reads a PROXY protocol header only from postern_proxy_protocol_hosts', async () => {
     await set({ postern_proxy_protocol_hosts: '127.0.4.1' });
-    const lb = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.4.1' });
-    await new Promise((r) => lb.once('connect', r));
-    lb.write('PROXY TCP4 198.51.100.3 127.0.0.1 40000 25\r\n');
-    const greeting = await new Promise<string>((r) => lb.once('data', (d) => r(d.toString())));
-    expect(greeting).toMatch(/^220 mx\.proto\.test/);
-    lb.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<y@elsewhere.example>\r\n');
-    let replies = '';
-    for (let i = 0; i < 20 && !/554 5\.7\.1/.test(replies); i++) replies += await new Promise<string>((r) => lb.once('data', (d) => r(d.toString())));
-    expect(replies).toContain('554 5.7.1 <y@elsewhere.example>: Relay access denied');
-    lb.destroy();
-    await t.engine.flushLog();
-    const row = await t.db.deliveryEvent.findFirst({ where: { event: 'smtp.rejected', recipient: 'y@elsewhere.example' } });
-    expect(row?.clientAddress).toBe('198.51.100.3');
-    // From any other peer a PROXY line is just an unknown command.
-    const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.4.2' });
-    expect((await other.probe.cmd('PROXY TCP4 198.51.100.3 127.0.0.1 40000 25')).code).toBe(502);
-    other.probe.close();
-    await set({ postern_proxy_protocol_hosts: null });
+    try {
+      const lb = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.4.1' });
+      await new Promise((r) => lb.once('connect', r));
+      lb.write('PROXY TCP4 198.51.100.3 127.0.0.1 40000 25\r\n');
+      const greeting = await new Promise<string>((r) => lb.once('data', (d) => r(d.toString())));
+      expect(greeting).toMatch(/^220 mx\.proto\.test/);
+      lb.write('EHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<y@elsewhere.example>\r\n');
+      let replies = '';
+      for (let i = 0; i < 20 && !/554 5\.7\.1/.test(replies); i++) replies += await new Promise<string>((r) => lb.once('data', (d) => r(d.toString())));
+      expect(replies).toContain('554 5.7.1 <y@elsewhere.example>: Relay access denied');
+      lb.destroy();
+      await t.engine.flushLog();
+      const row = await t.db.deliveryEvent.findFirst({ where: { event: 'smtp.rejected', recipient: 'y@elsewhere.example' } });
+      expect(row?.clientAddress).toBe('198.51.100.3');
+      // From any other peer a PROXY line is just an unknown command.
+      const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.4.2' });
+      expect((await other.probe.cmd('PROXY TCP4 198.51.100.3 127.0.0.1 40000 25')).code).toBe(502);
+      other.probe.close();
+    } finally {
+      await set({ postern_proxy_protocol_hosts: null });
+    }
   });
 });

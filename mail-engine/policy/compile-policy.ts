@@ -349,6 +349,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     limits: {
       messageSizeLimit: int('message_size_limit'),
       recipientLimit: int('smtpd_recipient_limit'),
+      recipientOvershootLimit: int('smtpd_recipient_overshoot_limit'),
       errorSleepMs: secs('smtpd_error_sleep_time') * 1000,
       softErrorLimit: int('smtpd_soft_error_limit'),
       hardErrorLimit: int('smtpd_hard_error_limit'),

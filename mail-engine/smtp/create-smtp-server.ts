@@ -7,7 +7,7 @@ import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { offeredMechanisms } from '../policy/check-stage';
 import type { Policy } from '../policy/policy';
 import type { SmtpReply } from '../policy/types';
-import { armCommandDeadline, armSessionDeadline } from './deadlines';
+import { armCommandDeadline, armSessionDeadline, extendCommandDeadline } from './deadlines';
 import type { EngineContext } from './engine-context';
 import { connectionOf, PosternServer, type SmtpHooks } from './postern-smtp-server';
 import { getState, hasState, type Service } from './session-state';
@@ -66,6 +66,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     extraEhlo: (conn) => (policyOf(ctx, conn)?.sasl.brokenClients ? ['AUTH=PLAIN LOGIN'] : []),
     onBareNewline: (conn) => onBareNewline(ctx, conn),
     onReply: (conn, code) => onReply(ctx, conn, code),
+    onDataRead: (conn) => extendCommandDeadline(conn),
     onCommand: (conn, verb, ahead) => onCommand(ctx, conn, verb, ahead),
   };
 

@@ -1,6 +1,7 @@
-// Session timers: the per-command deadline (smtpd_timeout: a client dripping a byte at a
-// time cannot keep a session alive, as smtp-server's idle timer would let it) and the cap on
-// the whole session (postern_session_deadline). Both close with 421 and are cleared at close.
+// Session timers: the per-command deadline (smtpd_timeout: a client dripping a command line
+// a byte at a time cannot keep a session alive, as smtp-server's idle timer would let it;
+// in DATA it applies per read, as in Postfix) and the cap on the whole session
+// (postern_session_deadline, for slow-drip senders). Both close with 421 and are cleared at close.
 import type { EngineContext } from './engine-context';
 import type { PosternConnection } from './postern-smtp-server';
 import { getState, hasState, type SessionState } from './session-state';
@@ -24,6 +25,15 @@ export const armCommandDeadline = (ctx: EngineContext, conn: PosternConnection) 
     closeWith(conn, 421, '4.4.2', `${state.policy?.myhostname ?? 'localhost'} Error: timeout exceeded`);
   }, ms);
   state.deadline.unref();
+};
+
+/**
+ * In DATA, smtpd_timeout applies to each read, as in Postfix: an honest sender on a slow
+ * link keeps its session while bytes arrive. (Between commands it bounds the whole command
+ * line instead; postern_session_deadline caps a session however busy it is.)
+ */
+export const extendCommandDeadline = (conn: PosternConnection) => {
+  if (hasState(conn.session)) getState(conn.session).deadline?.refresh();
 };
 
 export const armSessionDeadline = (conn: PosternConnection, state: SessionState) => {

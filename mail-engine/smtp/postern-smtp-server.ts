@@ -18,7 +18,8 @@
 //     dot) are parsed through a placeholder and handed on verbatim.
 //  6. The parser reports a command line ended by a bare <LF> (`onBareNewline`); the PROXY
 //     header is expected from `expectsProxy` peers only.
-//  7. In DATA, dot lines are found with Buffer#indexOf (data-scanner.ts).
+//  7. In DATA, dot lines are found with Buffer#indexOf (data-scanner.ts), and each chunk of
+//     content is reported (`onDataRead`: smtpd_timeout applies per read there, as in Postfix).
 //  8. After the 221 to QUIT the channel is closed (RFC 5321 4.1.1.10), not half-closed.
 // test/unit/mail-engine/smtp/smtp-server-extension.test.ts fails when an upgrade of
 // smtp-server changes any member overridden here.
@@ -93,6 +94,8 @@ export type SmtpHooks = {
   /** The 220 text (smtpd_banner); undefined: smtp-server's own. */
   greeting?(conn: PosternConnection): string | undefined;
   onReply?(conn: PosternConnection, code: number): void;
+  /** A chunk of message content arrived (DATA). */
+  onDataRead?(conn: PosternConnection): void;
   /** Returning a SmtpError answers the command with it instead of running it. */
   onCommand?(conn: PosternConnection, verb: string, pipelinedAhead: boolean): SmtpError | undefined;
   /** Extra EHLO keywords after AUTH (broken_sasl_auth_clients: "AUTH=PLAIN LOGIN"). */
@@ -125,9 +128,12 @@ export class PosternStream extends StreamBase {
   private lastByte = -1;
   /** The last command line ended with <LF> alone. */
   bareNewline = false;
+  /** Called for every chunk of message content (the per-read DATA deadline). */
+  onDataRead: (() => void) | undefined;
 
   override _write(chunk: Buffer, encoding: string, next: (err?: Error) => void) {
-    if (!this._dataMode && chunk?.length) {
+    if (this._dataMode) this.onDataRead?.();
+    else if (chunk?.length) {
       let lines = 0;
       let prev = this.lastByte;
       for (let i = 0; i < chunk.length; i++) {
@@ -238,6 +244,7 @@ export class PosternConnection extends ConnectionBase {
     // As smtp-server's own, with a PosternStream.
     const parser = new PosternStream({ maxCommandLength: this._server.options.maxCommandLength });
     parser.oncommand = (command, callback) => this._onCommand(command, callback);
+    parser.onDataRead = () => this.hooks.onDataRead?.(this);
     parser.on('error', (err) => this.send(421, 'Error: ' + err.message));
     return parser;
   }

@@ -18,6 +18,10 @@ export type SessionState = {
   lastVerb?: string;
   /** RCPT commands accepted in this transaction (smtpd_recipient_limit counts repeats too). */
   rcptCount: number;
+  /** RCPTs refused for smtpd_recipient_limit in this transaction (smtpd_recipient_overshoot_limit). */
+  rcptOvershoot: number;
+  /** The next 4xx/5xx reply is not an error (an overshoot within its limit, as in Postfix). */
+  forgiveNextError?: boolean;
   /** reject_unauth_pipelining: the client sent input ahead of a reply it had to wait for. */
   pipelinedEarly?: boolean;
   errors: number;

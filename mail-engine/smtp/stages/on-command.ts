@@ -64,6 +64,10 @@ const dataRestrictions = (ctx: EngineContext, conn: PosternConnection): SmtpErro
 export const onReply = (ctx: EngineContext, conn: PosternConnection, code: number) => {
   if (!hasState(conn.session) || code < 400 || code === 421) return;
   const state = getState(conn.session);
+  if (state.forgiveNextError) {
+    state.forgiveNextError = false;
+    return;
+  }
   state.errors++;
   const hard = state.policy?.limits.hardErrorLimit ?? 20;
   if (state.errors >= hard && !state.closedForErrors) {

@@ -18,6 +18,7 @@ export const onConnect = async (ctx: EngineContext, service: Service, session: S
     clientName: 'unknown',
     connectedFrom: clientAddress,
     rcptCount: 0,
+    rcptOvershoot: 0,
     errors: 0,
     counts: {},
     commands: 0,

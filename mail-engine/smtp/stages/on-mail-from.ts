@@ -25,6 +25,7 @@ export const onMailFrom = async (ctx: EngineContext, address: SMTPServerAddress,
   state.lookupId = newLookupId();
   syncClient(state, session);
   state.rcptCount = 0;
+  state.rcptOvershoot = 0;
   const policy = state.policy;
   const fail = (e: SmtpError) => {
     count(state, 'mail', false);

@@ -70,6 +70,10 @@ export const onRcptTo = async (ctx: EngineContext, address: SMTPServerAddress, s
   }
   if (state.rcptCount >= policy.limits.recipientLimit) {
     count(state, 'rcpt', false);
+    // Postfix: the recipients accepted so far are kept (the client sends them in this
+    // transaction and the rest in the next), and overshooting is not an error until
+    // smtpd_recipient_overshoot_limit.
+    if (state.rcptOvershoot++ < policy.limits.recipientOvershootLimit) state.forgiveNextError = true;
     throw new SmtpError(452, '4.5.3', 'Error: too many recipients');
   }
   const needsDns = policy.needs.senderDomainDns || policy.needs.rblZones.length > 0;

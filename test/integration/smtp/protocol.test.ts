@@ -1,40 +1,18 @@
 // The SMTP conversation itself, over real sockets, where smtp-server leaves the decision
 // to the application: Postfix's reply texts, pipelining rules, STARTTLS command injection,
-// slow-drip clients, per-client connection floods, recipient limits, unknown parameters,
-// bare <LF> command lines, VRFY, and the peers allowed to speak for others (XCLIENT,
-// XFORWARD, the PROXY protocol). Each test changes the policy the way the console does and
-// waits until the engine has it.
+// unknown parameters, bare <LF> command lines, VRFY, and the peers allowed to speak for
+// others (XCLIENT, XFORWARD, the PROXY protocol). Limits and deadlines are in limits.test.ts.
+// Each test changes the policy the way the console does and waits until the engine has it.
 import net from 'node:net';
 import tls from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_ACTOR } from '../../../server/services/actor';
-import { createDomain } from '../../../server/services/domains/create-domain';
-import { createNetwork } from '../../../server/services/networks/create-network';
-import { updateSettings } from '../../../server/services/settings/update-settings';
+import { describe, expect, it } from 'vitest';
+import { useProtoEngine } from '../../helpers/proto-engine';
 import { SmtpProbe } from '../../helpers/smtp-probe';
-import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
-import { sleep, until } from '../../helpers/wait';
+import { sleep } from '../../helpers/wait';
 
 
 describe('the SMTP conversation', () => {
-  let t: TestEngine;
-  const set = async (changes: Record<string, string | null>) => {
-    await updateSettings(t.db, CLI_ACTOR, changes);
-    await t.engine.refreshPolicy();
-  };
-  beforeAll(async () => {
-    t = await startTestEngine({
-      users: [{ address: 'alice@proto.test', password: 'alice-password-1' }],
-      setup: async (db) => {
-        await createDomain(db, CLI_ACTOR, { name: 'proto.test', kind: 'LOCAL' });
-        await createNetwork(db, CLI_ACTOR, { cidr: '127.0.0.2/32' });
-        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.proto.test', smtpd_error_sleep_time: '0' });
-      },
-    });
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
+  const { t, set } = useProtoEngine();
 
   it("answers with Postfix's texts", async () => {
     const { probe, greeting } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.1' });
@@ -59,26 +37,6 @@ describe('the SMTP conversation', () => {
     expect((await probe.cmd('MAIL FROM:<a@example.org> SIZE=100 BODY=8BITMIME')).code).toBe(250);
     expect((await probe.cmd('RCPT TO:<alice@proto.test> XYZZY')).text).toBe('555 5.5.4 Unsupported option: XYZZY');
     probe.close();
-  });
-
-  it('enforces smtpd_recipient_limit with 452 4.5.3', async () => {
-    await set({ smtpd_recipient_limit: '2' });
-    try {
-      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.3' });
-      await probe.cmd('EHLO client.example');
-      await probe.cmd('MAIL FROM:<a@example.org>');
-      // Every RCPT counts, repeated addresses included, as in Postfix.
-      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
-      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
-      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).text).toMatch(/^452 4\.5\.3 Error: too many recipients/);
-      // The limit is per transaction.
-      await probe.cmd('RSET');
-      await probe.cmd('MAIL FROM:<a@example.org>');
-      expect((await probe.cmd('RCPT TO:<alice@proto.test>')).code).toBe(250);
-      probe.close();
-    } finally {
-      await set({ smtpd_recipient_limit: null });
-    }
   });
 
   it('reject_unauth_pipelining refuses a client that sends its message before the 354', async () => {
@@ -167,81 +125,6 @@ describe('the SMTP conversation', () => {
     secure.write('MAIL FROM:<honest@example.org>\r\n');
     expect(await readLine(secure)).toMatch(/^250 2\.1\.0 Ok/);
     secure.destroy();
-  });
-
-  it('closes a slow-drip connection at smtpd_timeout even though bytes keep arriving', async () => {
-    await set({ smtpd_timeout: '2s' });
-    try {
-      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.7' });
-      await probe.cmd('EHLO client.example');
-      const started = Date.now();
-      // One byte every 300 ms of a command that never ends: an idle timer would never fire.
-      const drip = setInterval(() => !probe.isClosed && probe.write('x'), 300);
-      const reply = await probe.read(10_000);
-      clearInterval(drip);
-      expect(reply.text).toMatch(/^421 4\.4\.2 mx\.proto\.test Error: timeout exceeded/);
-      expect(Date.now() - started).toBeLessThan(4000);
-    } finally {
-      await set({ smtpd_timeout: null });
-    }
-  });
-
-  it('limits simultaneous connections per client (smtpd_client_connection_count_limit)', async () => {
-    await set({ smtpd_client_connection_count_limit: '3' });
-    try {
-      const open: SmtpProbe[] = [];
-      for (let i = 0; i < 3; i++) {
-        const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
-        expect(c.greeting.code).toBe(220);
-        open.push(c.probe);
-      }
-      const fourth = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.8' });
-      expect(fourth.greeting.text).toBe('421 4.7.0 Error: too many connections from 127.0.2.8');
-      // Another client is not affected, and a trusted one (mynetworks) is exempt, as in Postfix.
-      const other = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.9' });
-      expect(other.greeting.code).toBe(220);
-      const trusted: SmtpProbe[] = [];
-      for (let i = 0; i < 4; i++) {
-        const c = await SmtpProbe.connect(t.port(), { localAddress: '127.0.0.2' });
-        expect(c.greeting.code).toBe(220);
-        trusted.push(c.probe);
-      }
-      for (const p of [...open, fourth.probe, other.probe, ...trusted]) p.close();
-    } finally {
-      await set({ smtpd_client_connection_count_limit: null });
-    }
-  });
-
-  it('closes the channel after the 221 to QUIT, so a client that keeps its side open does not keep its connection slot', async () => {
-    await set({ smtpd_client_connection_count_limit: '1' });
-    try {
-      // A client that half-closes nothing: it neither reads to the end nor closes its side.
-      const sock = net.connect({ port: t.port(), host: '127.0.0.1', localAddress: '127.0.2.13', allowHalfOpen: true });
-      let got = '';
-      sock.setEncoding('utf8').on('data', (d: string) => (got += d));
-      const replies = async (n: number) => (await until(async () => got.split('\r\n').filter((l) => /^\d{3} /.test(l)).length >= n, 5000)) || expect.fail(`no reply ${n}: ${got}`);
-      await replies(1);
-      sock.write('EHLO client.example\r\n');
-      await replies(2);
-      sock.write('QUIT\r\n');
-      await replies(3);
-      expect(got).toMatch(/221 2\.0\.0 Bye\r\n$/);
-      // The next connection from the same client is served at once, not after a deadline.
-      const started = Date.now();
-      let greeting = '';
-      while (Date.now() - started < 3000) {
-        const next = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.13' });
-        greeting = next.greeting.text;
-        next.probe.close();
-        if (next.greeting.code === 220) break;
-        await sleep(100);
-      }
-      expect(greeting).toMatch(/^220 /);
-      expect(Date.now() - started).toBeLessThan(1000);
-      sock.destroy();
-    } finally {
-      await set({ smtpd_client_connection_count_limit: null });
-    }
   });
 
   it('normalizes a bare <LF> command terminator by default and refuses it with smtpd_forbid_bare_newline = reject', async () => {

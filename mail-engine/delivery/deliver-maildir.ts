@@ -71,6 +71,7 @@ export const createMaildirWriter = (mailRoot: string) => {
     for (const sub of ['tmp', 'new', 'cur']) await fs.mkdir(path.join(dir, sub), { recursive: true, mode: 0o700 });
     made.add(dir);
   };
+  const forget = (address: string) => made.delete(maildirFor(mailRoot, address));
   /** Over quota with `size` more bytes? Usage is cached and counted up as we deliver. */
   // Deliveries to one mailbox that find its usage stale share one scan (and so one count).
   const scans = new Map<string, Promise<{ bytes: number; at: number }>>();
@@ -112,14 +113,27 @@ export const createMaildirWriter = (mailRoot: string) => {
     deliver: async (address: string, headers: string, message: Buffer, quotaBytes: number): Promise<DeliveryOutcome> => {
       const head = Buffer.from(headers);
       const size = head.length + message.length;
-      const slot = await place(address, size, quotaBytes);
-      if (!slot) return quotaBounce(address);
-      await writeDurably(slot.tmp, [head, message]);
-      // rename(2) is atomic and the name is unique: the message appears in new/ whole.
-      await fs.rename(slot.tmp, slot.path);
-      if (slot.used) slot.used.bytes += size;
-      return delivered;
+      const attempt = async () => {
+        const slot = await place(address, size, quotaBytes);
+        if (!slot) return quotaBounce(address);
+        await writeDurably(slot.tmp, [head, message]);
+        // rename(2) is atomic and the name is unique: the message appears in new/ whole.
+        await fs.rename(slot.tmp, slot.path);
+        if (slot.used) slot.used.bytes += size;
+        return delivered;
+      };
+      try {
+        return await attempt();
+      } catch (e) {
+        // The Maildir was removed (or moved) behind our back: make it again, once.
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+        forget(address);
+        return attempt();
+      }
     },
+
+    /** Forgets that the mailbox's directories exist (they are made again on the next delivery). */
+    forget: (address: string) => forget(address),
 
     /**
      * A message for one mailbox, ready to be delivered at acceptance by the queue store (see

@@ -63,9 +63,21 @@ export const createAcceptance = (deps: AcceptanceDeps) => {
    * bounces it). Logged as Postfix logs a delivery, once the acceptance is logged.
    */
   const deliverAtAcceptance = async (m: Omit<NewMessage, 'body'>, mailbox: { address: string; quotaBytes: number }, body: Buffer[]): Promise<QueuedMessage | undefined> => {
-    const file = await deps.maildir.prepare(mailbox.address, deliveryHeaders(m.sender, mailbox.address), body, mailbox.quotaBytes);
+    const prepare = () => deps.maildir.prepare(mailbox.address, deliveryHeaders(m.sender, mailbox.address), body, mailbox.quotaBytes);
+    const file = await prepare();
     if (file === 'over quota') return undefined;
-    await deps.store.deliverFile(file);
+    try {
+      await deps.store.deliverFile(file);
+    } catch (e) {
+      // The Maildir was removed behind our back (ENOENT: nothing was written): make it again
+      // and try once more (the file's buffer went to the writer, so it is prepared anew).
+      // Any other failure, or a second one, is the caller's 451.
+      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      deps.maildir.forget(mailbox.address);
+      const again = await prepare();
+      if (again === 'over quota') return undefined;
+      await deps.store.deliverFile(again);
+    }
     const r = m.recipients[0]!;
     // After the caller's own log lines for the acceptance (they follow in this turn).
     setImmediate(() => {

@@ -156,6 +156,26 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())('delivery to re
     expect(bounce.some((x) => x.includes('Disk quota exceeded'))).toBe(true);
   });
 
+  it('makes a Maildir again when it was removed while running, at acceptance and from the queue', async () => {
+    await send(CAROL.address, 'before the removal');
+    await waitFor(() => maildir(CAROL.address), (m) => m.some((x) => x.includes('Subject: before the removal')));
+    const box = maildirFor(path.join(t.dataDir, 'mail'), CAROL.address);
+    rmSync(box, { recursive: true, force: true });
+    // One local recipient: delivered before the 250.
+    const r = await send(CAROL.address, 'after the removal');
+    expect(r.stdout).toMatch(/250 2\.0\.0 Ok: queued as/);
+    expect(maildir(CAROL.address).some((x) => x.includes('Subject: after the removal'))).toBe(true);
+    // Two recipients, one outside: the local copy goes through the queue.
+    rmSync(box, { recursive: true, force: true });
+    await createAlias(t.db, CLI_ACTOR, { address: 'pair@mail.test', targets: [CAROL.address, 'pair@mx.test'] });
+    await t.engine.refreshPolicy();
+    expect((await send('pair@mail.test', 'queued after the removal')).stdout).toMatch(/250 2\.0\.0 Ok: queued as/);
+    const inbox = await waitFor(() => maildir(CAROL.address), (m) => m.some((x) => x.includes('Subject: queued after the removal')));
+    expect(inbox).toHaveLength(1);
+    await t.engine.flushLog();
+    expect(await t.db.deliveryEvent.count({ where: { event: 'delivery.deferred', recipient: CAROL.address } })).toBe(0);
+  });
+
   it('expands an alias to a local mailbox and an outside address', async () => {
     await createAlias(t.db, CLI_ACTOR, { address: 'both@mail.test', targets: [CAROL.address, 'outside@mx.test'] });
     await t.engine.refreshPolicy();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPrismaClient, providerOf } from '../prisma/client';
 import { migrateDatabase } from '../prisma/migrate';
-import { loadConfig, type PosternConfig } from '../mail-engine/config';
+import { ConfigError, loadConfig, type PosternConfig } from '../mail-engine/config';
 import { startMailEngine, type MailEngine } from '../mail-engine/main';
 import { initializeDatabase } from '../server/services/setup/initialize-database';
 
@@ -35,11 +35,23 @@ export const serve = async (opts: { dev?: boolean; role?: string }) => {
     log(`created the first admin ${init.admin.address} (password from POSTERN_ADMIN_PASSWORD)`);
   }
 
+  // The process lives until it is stopped, whatever else holds the event loop: the engine's
+  // worker thread and timers do not (they are unref'd), so without a listener a start-up
+  // wait on them would let Node end the process with exit code 0.
+  const alive = setInterval(() => {}, 1 << 30);
   let engine: MailEngine | undefined;
   if (config.role !== 'web') {
     engine = await startMailEngine(config, { db });
     for (const l of engine.listeners()) {
       if (l.up) log(`${l.service} listening on ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}${l.tls ? ' (TLS available)' : ''}`);
+    }
+    // Some ports may fail (each said why above) and the rest keeps serving; with none, there
+    // is nothing to serve, and a supervisor must hear so (exit 1), not see a running process.
+    if (!engine.listeners().some((l) => l.up)) {
+      await engine.close();
+      await db.$disconnect().catch(() => {});
+      clearInterval(alive);
+      throw new ConfigError('no SMTP service could listen on any of its ports (see above): stopping');
     }
   }
 
@@ -74,6 +86,7 @@ export const serve = async (opts: { dev?: boolean; role?: string }) => {
       engine?.close(),
     ]);
     await db.$disconnect().catch(() => {});
+    clearInterval(alive);
     log('stopped');
     process.exit(0);
   };

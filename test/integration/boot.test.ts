@@ -1,15 +1,18 @@
 // `npm start`'s process on free ports: the console serves /login, the SMTP port greets with
 // 220, a first admin exists with a 0600 password file, a second start changes nothing, a
 // port that cannot be bound is one clear line while the console still comes up, and
-// SIGTERM stops everything with exit code 0. On SQLite and on PostgreSQL.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// SIGTERM stops everything with exit code 0; with no SMTP port or no database it exits 1.
+// On SQLite and on PostgreSQL.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgAvailable } from '../helpers/env';
 import { createFreshPgDatabase } from '../helpers/pg';
 import { SmtpProbe } from '../helpers/smtp-probe';
-import { startPostern, type RunningPostern } from '../helpers/start-postern';
+import { posternEnvArgs, startPostern, type RunningPostern } from '../helpers/start-postern';
+import { run } from '../helpers/clients';
 
 const bootChecks = (label: string, env: () => Promise<Record<string, string>> | Record<string, string>) => {
   let first: RunningPostern | undefined;
@@ -75,6 +78,22 @@ describe('boot on SQLite', () => {
     } finally {
       await p.stop();
       blocker.close();
+    }
+  });
+
+  it('exits non-zero when it cannot serve what was asked: no SMTP port, or no usable database', async () => {
+    const blockers = await Promise.all([0, 1, 2].map(() => new Promise<net.Server>((r) => { const b = net.createServer(); b.listen(0, '0.0.0.0', () => r(b)); })));
+    const [smtp, submission, smtps] = blockers.map((b) => String((b.address() as net.AddressInfo).port));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'postern-boot-'));
+    try {
+      const noPorts = await run('env', posternEnvArgs(dataDir, ['serve', '--role', 'engine'], { POSTERN_SMTP_PORT: smtp!, POSTERN_SUBMISSION_PORT: submission!, POSTERN_SMTPS_PORT: smtps! }));
+      expect(noPorts.code).toBe(1);
+      expect(noPorts.stderr).toMatch(/no SMTP service could listen on any of its ports/);
+      const noDb = await run('env', posternEnvArgs(dataDir, ['serve', '--role', 'engine'], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/postern' }));
+      expect(noDb.code).not.toBe(0);
+    } finally {
+      for (const b of blockers) b.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

@@ -106,6 +106,8 @@ export const compileEngineSettings = (params: ParameterValues, errors: PolicyErr
       default: Math.max(1, int('default_destination_concurrency_limit')),
     },
     retry,
+    leaseMs: Math.max(1, secs('postern_queue_lease_time')) * 1000,
+    recordRetryMs: Math.max(1, secs('postern_record_retry_time')) * 1000,
   };
 
   const listen: ListenSettings = {

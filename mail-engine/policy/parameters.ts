@@ -110,6 +110,8 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'minimal_backoff_time', type: 'time', group: 'queue', default: '300s', doc: 'The shortest time before retrying a deferred delivery.' }),
   p({ name: 'maximal_backoff_time', type: 'time', group: 'queue', default: '4000s', doc: 'The longest time between retries of a deferred delivery.' }),
   p({ name: 'maximal_queue_lifetime', type: 'time', group: 'queue', default: '5d', doc: 'How long a deferred message stays queued before it bounces.' }),
+  p({ name: 'postern_queue_lease_time', type: 'time', group: 'queue', default: '600s', doc: 'Postern: how long a delivery attempt holds its recipients; a node that dies holding them gives them up after this (at once when it restarts).' }),
+  p({ name: 'postern_record_retry_time', type: 'time', group: 'queue', default: '5s', doc: 'Postern: how soon a delivery outcome that could not be recorded (database unreachable, locked, disk full) is tried again; it is journaled meanwhile and its recipients are never delivered again.' }),
   p({ name: 'bounce_queue_lifetime', type: 'time', group: 'queue', default: '5d', doc: 'How long a deferred bounce stays queued.' }),
 ];
 

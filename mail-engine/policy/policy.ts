@@ -114,6 +114,9 @@ export type DeliverySettings = {
   /** Concurrent deliveries per destination: local domain, the LMTP server, an SMTP next hop. */
   concurrency: { local: number; lmtp: number; default: number };
   retry: { minimalBackoffS: number; maximalBackoffS: number; maximalQueueLifetimeS: number };
+  /** postern_queue_lease_time and postern_record_retry_time, in milliseconds. */
+  leaseMs: number;
+  recordRetryMs: number;
 };
 
 export type ListenService = 'smtpd' | 'submission' | 'submissions';

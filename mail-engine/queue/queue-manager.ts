@@ -9,15 +9,17 @@
 // poll when due, with Postfix's backoff; permanent failures and expiry produce an RFC 3464
 // bounce to the sender (never to the null sender), which is enqueued like any message.
 import type { Resolver } from 'node:dns/promises';
+import path from 'node:path';
 import type { Policy } from '../policy/policy';
 import type { EngineLogger } from '../log/logger';
 import { createMaildirWriter, mailRootOf } from '../delivery/deliver-maildir';
 import { createSmtpClient } from '../delivery/deliver-smtp';
-import type { QueuedMessage, QueueStore, RecipientOutcome } from '../store/queue-store';
+import { createOutcomeJournal } from '../store/outcome-journal';
+import type { QueuedMessage, QueueStore } from '../store/queue-store';
 import { createAcceptance, type EnqueueInput } from './acceptance';
-import { groupCommit } from './group-commit';
 import { deferFailures, settleMessage } from './outcomes';
 import { createPoller } from './poller';
+import { createRecorder } from './recorder';
 import { destinationLimit, routeMessage, type Route } from './routing';
 import { createScheduler, type RecipientResult, type Task } from './scheduler';
 import { createTransports, type Outcomes } from './transports';
@@ -37,17 +39,19 @@ export type QueueManagerDeps = {
   maxInFlight?: number;
 };
 
-const LEASE_MS = 10 * 60_000;
+const DEFAULT_LEASE_MS = 10 * 60_000;
 
 export const createQueueManager = (deps: QueueManagerDeps) => {
   const maildir = createMaildirWriter(mailRootOf(deps.dataDir));
   const transports = createTransports({ maildir, smtp: createSmtpClient(), resolver: deps.resolver });
-  const acceptance = createAcceptance({ store: deps.store, maildir, logger: deps.logger, nodeId: deps.nodeId, leaseMs: () => LEASE_MS });
-
-  // ── outcome recording: group commits; each removed message reported once ──
-  const outcomes = groupCommit<RecipientOutcome[], string[]>(async (batches) => {
-    const removed = await deps.store.recordOutcomes(batches.flat());
-    return batches.map((b) => removed.filter((id) => b.some((o) => o.messageId === id)));
+  const leaseMs = () => deps.policy()?.delivery.leaseMs ?? DEFAULT_LEASE_MS;
+  const acceptance = createAcceptance({ store: deps.store, maildir, logger: deps.logger, nodeId: deps.nodeId, leaseMs });
+  // Outcomes are recorded exactly once: held, journaled and retried when the database fails.
+  const recorder = createRecorder({
+    store: deps.store,
+    journal: createOutcomeJournal(path.join(deps.dataDir, 'queue', `${deps.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.journal`)),
+    logger: deps.logger,
+    retryMs: () => deps.policy()?.delivery.recordRetryMs ?? 5000,
   });
 
   const finishMessage = async (m: QueuedMessage, results: RecipientResult[], started: number) => {
@@ -62,12 +66,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
         deferFailures(records, policy);
       }
     }
-    try {
-      for (const id of await outcomes.add(records)) deps.logger.emit({ event: 'message.removed', queueId: id });
-    } catch (e) {
-      // Not recorded: the lease runs out and the recipients are delivered again (at least once).
-      process.stderr.write(`postern: cannot record delivery of ${m.queueId}: ${(e as Error).message}\n`);
-    }
+    await recorder.record(records);
   };
 
   const scheduler = createScheduler({
@@ -97,9 +96,12 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     return { message: m, recipients: route.recipients, destination: route.destination, service: route.transport === 'missing-body' ? 'qmgr' : route.transport, run };
   };
 
-  const schedule = (m: QueuedMessage) => {
+  const schedule = (m0: QueuedMessage) => {
     const policy = deps.policy();
     if (!policy) return;
+    // A recipient whose outcome waits to be recorded was delivered (or bounced): never again.
+    const m = m0.recipients.some((r) => recorder.holds(r.id)) ? { ...m0, recipients: m0.recipients.filter((r) => !recorder.holds(r.id)) } : m0;
+    if (!m.recipients.length) return;
     scheduler.add(m, routeMessage(policy, m).map((route) => toTask(policy, m, route)));
   };
 
@@ -112,7 +114,7 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   };
 
   const poller = createPoller({
-    leaseDue: (limit) => deps.store.leaseDue(deps.nodeId, limit, LEASE_MS),
+    leaseDue: (limit) => deps.store.leaseDue(deps.nodeId, limit, leaseMs()),
     room: scheduler.room,
     ready: () => !!deps.policy(),
     schedule,
@@ -122,10 +124,10 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   const idle = async () => {
     for (;;) {
       await acceptance.drained();
-      await outcomes.drained();
+      await recorder.drained();
       if (!scheduler.busy()) {
         await acceptance.drained();
-        await outcomes.drained();
+        await recorder.drained();
         if (!scheduler.busy()) return;
       }
       await new Promise((r) => setTimeout(r, 5));
@@ -135,9 +137,14 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
   return {
     enqueue,
     start: async () => {
-      await deps.store.releaseLeases(deps.nodeId);
+      // Outcomes a previous run could not record are recorded first; their recipients keep
+      // their lease until then. The rest of this node's leases died with that run.
+      await recorder.replay();
+      await deps.store.releaseLeases(deps.nodeId, recorder.held());
       poller.start(deps.pollMs ?? 1000);
     },
+    /** Outcomes waiting to be recorded (tests, the dashboard). */
+    unrecorded: () => recorder.pending(),
     /** Look for due recipients now (after `postern queue flush`, or a policy change). */
     kick: () => void poller.poll(),
     /** One scan, then wait until everything it found is delivered and recorded (tests). */
@@ -152,7 +159,10 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
       const end = Date.now() + 10_000;
       while (scheduler.inFlight() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
       await acceptance.drained();
-      await outcomes.drained();
+      await recorder.drained();
+      // A last try for held outcomes; what is still held stays in the journal for the next start.
+      if (recorder.pending()) await recorder.flush();
+      recorder.stop();
       transports.close();
     },
   };

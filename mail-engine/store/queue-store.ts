@@ -175,9 +175,13 @@ export const queueWork = {
     return removed;
   },
 
-  /** After a crash or restart: the leases this node held died with it. */
-  *releaseLeases(owner: string): Work<number> {
-    return (yield* run('UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?', [owner])).changes;
+  /**
+   * After a crash or restart: the leases this node held died with it — but for `keep`, the
+   * recipients whose outcome is journaled and not yet recorded (they must not be delivered again).
+   */
+  *releaseLeases(owner: string, keep: number[] = []): Work<number> {
+    const except = keep.length ? ` AND "id" NOT IN (${keep.map(() => '?').join(', ')})` : '';
+    return (yield* run(`UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?${except}`, [owner, ...keep])).changes;
   },
 
   /** DeliveryEvent rows, in multi-row INSERTs of fixed sizes so the prepared statements are reused. */
@@ -207,7 +211,7 @@ export type QueueStore = {
   insertMessages(batch: NewMessage[], owner: string, leaseMs: number): Promise<QueuedMessage[]>;
   leaseDue(owner: string, limit: number, leaseMs: number): Promise<QueuedMessage[]>;
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
-  releaseLeases(owner: string): Promise<number>;
+  releaseLeases(owner: string, keep?: number[]): Promise<number>;
   insertEvents(rows: EventRow[]): Promise<number>;
   /**
    * Delivers a message into a Maildir durably before it resolves (see delivery-file.ts): the
@@ -228,7 +232,7 @@ export const createDirectStore = (sql: SqlDriver): QueueStore => ({
   deliverFile,
   leaseDue: (owner, limit, leaseMs) => sql.transaction(() => queueWork.leaseDue(sql.dialect, owner, limit, leaseMs, new Date()), { durable: DURABLE.leaseDue }),
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
-  releaseLeases: (owner) => sql.transaction(() => queueWork.releaseLeases(owner), { durable: DURABLE.releaseLeases }),
+  releaseLeases: (owner, keep) => sql.transaction(() => queueWork.releaseLeases(owner, keep), { durable: DURABLE.releaseLeases }),
   insertEvents: (rows) => sql.transaction(() => queueWork.insertEvents(rows), { durable: DURABLE.insertEvents }),
   close: () => sql.close(),
 });

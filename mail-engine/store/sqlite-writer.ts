@@ -11,7 +11,7 @@ export type WorkerRequest =
   | { id: number; op: 'insertMessages'; args: [NewMessage[], string, number] }
   | { id: number; op: 'leaseDue'; args: [string, number, number, Date] }
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
-  | { id: number; op: 'releaseLeases'; args: [string] }
+  | { id: number; op: 'releaseLeases'; args: [string, number[] | undefined] }
   | { id: number; op: 'insertEvents'; args: [EventRow[]] }
   | { id: number; op: 'deliverFile'; args: [DeliveryFile] };
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
@@ -78,7 +78,7 @@ export const createWorkerStore = (url: string): QueueStore => {
     leaseDue: async (owner, limit, leaseMs) =>
       (await call<QueuedMessage[]>('leaseDue', [owner, limit, leaseMs, new Date()])).map((m) => ({ ...m, body: toBuffer(m.body) })),
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),
-    releaseLeases: (owner) => call('releaseLeases', [owner]),
+    releaseLeases: (owner, keep) => call('releaseLeases', [owner, keep]),
     insertEvents: (rows) => call('insertEvents', [rows]),
     close: async () => {
       const w = worker;

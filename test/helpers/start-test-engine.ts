@@ -26,8 +26,10 @@ export const startTestEngine = async (o: {
   databaseUrl?: string;
   env?: Record<string, string>;
   setup?: (db: Db) => Promise<void>;
+  /** Start again on this data directory (same node id, same journal) instead of a new one. */
+  dataDir?: string;
 } = {}): Promise<TestEngine> => {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'postern-engine-'));
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'postern-engine-'));
   const config = loadConfig({
     POSTERN_DATA_DIR: dataDir,
     POSTERN_SMTP_PORT: '0',

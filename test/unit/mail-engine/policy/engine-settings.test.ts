@@ -72,6 +72,8 @@ describe('delivery parameters compiled to typed fields', () => {
       tlsLevel: 'encrypt',
       concurrency: { local: 7, lmtp: 3, default: 7 },
       retry: { minimalBackoffS: 60, maximalBackoffS: 4000, maximalQueueLifetimeS: 432_000 },
+      leaseMs: 600_000,
+      recordRetryMs: 5_000,
     });
     expect(policy?.listen).toEqual({ addresses: ['127.0.0.1'], ports: { smtpd: 25, submission: 2587, submissions: 465 } });
     expect(policy?.identity).toMatchObject({ banner: 'mx.test.net ESMTP Postern', mailName: 'Postern' });

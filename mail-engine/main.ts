@@ -110,7 +110,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   // Leases this node held before a crash are released: their recipients are delivered now.
   await queue.start();
 
-  const nodeRow = createEngineNodeStore(db, config.nodeId, ENGINE_VERSION);
+  const nodeRow = createEngineNodeStore(store, config.nodeId, ENGINE_VERSION);
   heartbeat = () =>
     nodeRow.beat({
       appliedRevision: cache.policy?.revision ?? 0,

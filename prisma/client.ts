@@ -46,7 +46,11 @@ class ImmediateTransactions extends PrismaBetterSqlite3 {
 
 export const createAdapterFactory = (url: string, poolSize = Number(process.env.POSTERN_DB_POOL_SIZE ?? 10)) =>
   providerOf(url) === 'sqlite'
-    ? new ImmediateTransactions({ url: `file:${sqlitePathOf(url)}`, timeout: 10_000 })
+    ? // This connection is synchronous: waiting for a lock blocks its thread's event loop. The
+      // engine writes through its writer thread (mail-engine/store), so here only the console
+      // writes, and behind another process's lock it fails after 1 s instead of freezing
+      // every SMTP session of the process for 10.
+      new ImmediateTransactions({ url: `file:${sqlitePathOf(url)}`, timeout: 1_000 })
     : new PrismaPg({ connectionString: url, max: poolSize });
 
 const providers = new WeakMap<object, DbProvider>();

@@ -72,6 +72,9 @@ const EVENT_COLUMNS = ['at', 'event', 'status', 'queueId', 'lookupId', 'nodeId',
 const INSERT_EVENTS = `INSERT INTO "DeliveryEvent" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES `;
 const EVENT_ROW = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`;
 
+/** This engine node's row (EngineNode): written by the heartbeat. */
+export type NodeRow = { id: string; hostname: string; pid: number; version: string; heartbeatAt: Date; appliedRevision: number; listeners: string; tls: string };
+
 /** Units of work, each one transaction. Pure SQL logic: no I/O of their own. */
 export const queueWork = {
   /** Inserts messages with their recipients, already leased to `owner`; returns the recipient ids per message. */
@@ -184,6 +187,16 @@ export const queueWork = {
     return (yield* run(`UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?${except}`, [owner, ...keep])).changes;
   },
 
+  /** The node's heartbeat row (one statement, the same on SQLite and PostgreSQL). */
+  *upsertNode(n: NodeRow): Work<number> {
+    return (yield* run(
+      `INSERT INTO "EngineNode" ("id", "hostname", "pid", "version", "startedAt", "heartbeatAt", "appliedRevision", "listeners", "tls") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("id") DO UPDATE SET "hostname" = excluded."hostname", "pid" = excluded."pid", "version" = excluded."version", "heartbeatAt" = excluded."heartbeatAt",
+       "appliedRevision" = excluded."appliedRevision", "listeners" = excluded."listeners", "tls" = excluded."tls"`,
+      [n.id, n.hostname, n.pid, n.version, n.heartbeatAt, n.heartbeatAt, n.appliedRevision, n.listeners, n.tls],
+    )).changes;
+  },
+
   /** DeliveryEvent rows, in multi-row INSERTs of fixed sizes so the prepared statements are reused. */
   *insertEvents(rows: EventRow[]): Work<number> {
     for (let i = 0; i < rows.length; ) {
@@ -204,6 +217,7 @@ export const DURABLE: Record<keyof typeof queueWork, boolean> = {
   recordOutcomes: false,
   releaseLeases: false,
   insertEvents: false,
+  upsertNode: false,
 };
 
 export type QueueStore = {
@@ -213,6 +227,7 @@ export type QueueStore = {
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
   releaseLeases(owner: string, keep?: number[]): Promise<number>;
   insertEvents(rows: EventRow[]): Promise<number>;
+  upsertNode(row: NodeRow): Promise<number>;
   /**
    * Delivers a message into a Maildir durably before it resolves (see delivery-file.ts): the
    * engine's one durable write that is a file rather than rows, done by the same writer.
@@ -234,5 +249,6 @@ export const createDirectStore = (sql: SqlDriver): QueueStore => ({
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
   releaseLeases: (owner, keep) => sql.transaction(() => queueWork.releaseLeases(owner, keep), { durable: DURABLE.releaseLeases }),
   insertEvents: (rows) => sql.transaction(() => queueWork.insertEvents(rows), { durable: DURABLE.insertEvents }),
+  upsertNode: (row) => sql.transaction(() => queueWork.upsertNode(row), { durable: DURABLE.upsertNode }),
   close: () => sql.close(),
 });

@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { sqlitePathOf } from '../../prisma/client';
 import type { DeliveryFile } from './delivery-file';
-import { withIds, type EventRow, type NewMessage, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
+import { withIds, type EventRow, type NewMessage, type NodeRow, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
 
 export type WorkerRequest =
   | { id: number; op: 'insertMessages'; args: [NewMessage[], string, number] }
@@ -13,6 +13,7 @@ export type WorkerRequest =
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
   | { id: number; op: 'releaseLeases'; args: [string, number[] | undefined] }
   | { id: number; op: 'insertEvents'; args: [EventRow[]] }
+  | { id: number; op: 'upsertNode'; args: [NodeRow] }
   | { id: number; op: 'deliverFile'; args: [DeliveryFile] };
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
 
@@ -80,6 +81,7 @@ export const createWorkerStore = (url: string): QueueStore => {
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),
     releaseLeases: (owner, keep) => call('releaseLeases', [owner, keep]),
     insertEvents: (rows) => call('insertEvents', [rows]),
+    upsertNode: (row) => call('upsertNode', [row]),
     close: async () => {
       const w = worker;
       if (!w) return;

@@ -12,6 +12,7 @@ import { onPolicyRevision } from './policy/policy-bus';
 import { PolicyCache } from './policy-cache';
 import { createQueueManager } from './queue/queue-manager';
 import { ClientRateCounter } from './smtp/client-rate';
+import { createDiskSpace } from './smtp/disk-space';
 import { Listeners, type ListenerStatus } from './smtp/listeners';
 import { loadTlsMaterial, type TlsMaterial } from './smtp/tls';
 import type { EngineContext } from './smtp/engine-context';
@@ -100,6 +101,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     }),
     perClient: new Map(),
     perClientRate: new ClientRateCounter(),
+    diskSpace: createDiskSpace(config.dataDir),
   };
 
   listeners = new Listeners(ctx, tls, config.portOverrides, (line) => {

@@ -46,16 +46,24 @@ export const maildirUsage = async (dir: string): Promise<number> => {
 /** A unique Maildir file name (time, process, counter, random, host; Maildir++ size). */
 const uniqueName = (size: number) => `${Math.floor(Date.now() / 1000)}.P${process.pid}Q${++counter}R${Math.random().toString(36).slice(2, 8)}.${host},S=${size}`;
 
-/** Creates `file` from the given pieces and fsyncs it; refuses to overwrite. */
+/**
+ * Creates `file` from the given pieces and fsyncs it; refuses to overwrite. A write that
+ * fails (the disk full) leaves no partial file behind in tmp/.
+ */
 const writeDurably = async (file: string, parts: Buffer[]) => {
   const size = parts.reduce((n, p) => n + p.length, 0);
   const fh = await fs.open(file, 'wx', 0o600);
   try {
-    const { bytesWritten } = await fh.writev(parts);
-    if (bytesWritten < size) await fh.writeFile(Buffer.concat(parts).subarray(bytesWritten));
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      const { bytesWritten } = await fh.writev(parts);
+      if (bytesWritten < size) await fh.writeFile(Buffer.concat(parts).subarray(bytesWritten));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    await fs.unlink(file).catch(() => {});
+    throw e;
   }
 };
 

@@ -9,7 +9,9 @@
 // wakes the event loop; gathering for 10 ms makes it one write per ten milliseconds (2 KB x
 // 10 sessions on tmpfs: ~1,550 -> ~1,700 msg/s). The file is reopened when logrotate moves it
 // away; flush() and close() write what is gathered at once.
-// A sink failure is reported on stderr and never changes an SMTP reply.
+// A sink failure is reported on stderr and never changes an SMTP reply. Lines that cannot be
+// written (the disk full) are kept and written once it can (up to MAX_HELD bytes; past that
+// the oldest go, and the log says how many were lost), never dropped in silence.
 import { closeSync, mkdirSync, openSync, statSync, write, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +31,9 @@ const LINE_ONLY: ReadonlySet<EventName> = new Set(['smtp.connect', 'message.remo
 
 /** How long lines gather before they are written. */
 const GATHER_MS = 10;
+/** While writes fail: how long to wait before the next try, and how much to keep. */
+const RETRY_MS = 1000;
+const MAX_HELD = 8 * 1024 * 1024;
 
 export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hostname?: string; echo?: boolean }): EngineLogger => {
   mkdirSync(opts.logDir, { recursive: true });
@@ -46,6 +51,28 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
   let buffer = '';
   let scheduled = false;
   let inFlight = false;
+  /** Lines dropped since the last successful write (the held text outgrew MAX_HELD). */
+  let lost = 0;
+  let failing = false;
+  /** A write failed or was short: `rest` goes back in front of what gathered meanwhile. */
+  const holdBack = (rest: string, err: unknown) => {
+    if (!failing) process.stderr.write(`postern: cannot write ${file}: ${(err as Error).message ?? err}; keeping the lines until it can\n`);
+    failing = true;
+    buffer = rest + buffer;
+    while (buffer.length > MAX_HELD) {
+      const nl = buffer.indexOf('\n');
+      buffer = nl < 0 ? '' : buffer.slice(nl + 1);
+      lost++;
+    }
+  };
+  /** A written buffer: what is still held is the rest; say how many lines were lost, once. */
+  const wrote = () => {
+    failing = false;
+    if (lost) {
+      buffer = `${syslogStamp(new Date())} ${host} postfix/postlog[${process.pid}]: warning: ${lost} mail.log line(s) lost while ${file} could not be written\n` + buffer;
+      lost = 0;
+    }
+  };
   /** Writes what is buffered: asynchronously, or at once when `sync` (shutdown). */
   const writeOut = (sync = false) => {
     scheduled = false;
@@ -64,25 +91,41 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
         }
         if (moved) open();
       }
-      if (opts.echo) process.stdout.write(text);
-      if (sync) return void writeSync(fd, text);
-      inFlight = true;
+      if (opts.echo && !failing) process.stdout.write(text);
       const data = Buffer.from(text);
-      write(fd, data, 0, data.length, null, (err) => {
+      if (sync) {
+        const n = writeSync(fd, data);
+        if (n < data.length) holdBack(data.subarray(n).toString(), new Error('short write'));
+        else wrote();
+        return;
+      }
+      inFlight = true;
+      write(fd, data, 0, data.length, null, (err, n) => {
         inFlight = false;
-        if (err) process.stderr.write(`postern: cannot write ${file}: ${err.message}\n`);
+        if (err || n < data.length) {
+          holdBack(data.subarray(err ? 0 : n).toString(), err ?? new Error('no space left (short write)'));
+          retryLater();
+          return;
+        }
+        wrote();
         if (buffer) schedule();
       });
     } catch (e) {
-      process.stderr.write(`postern: cannot write ${file}: ${(e as Error).message}\n`);
+      holdBack(text, e);
       fd = -1;
+      if (!sync) retryLater();
     }
+  };
+  const retryLater = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => writeOut(), RETRY_MS).unref();
   };
   /** Writes what gathers in the next GATHER_MS (once the write in flight, if any, is done). */
   const schedule = () => {
     if (scheduled || inFlight) return;
     scheduled = true;
-    setTimeout(() => writeOut(), GATHER_MS);
+    setTimeout(() => writeOut(), failing ? RETRY_MS : GATHER_MS);
   };
   const raw = (service: string, message: string, at = new Date()) => {
     buffer += `${syslogStamp(at)} ${host} postfix/${service}[${process.pid}]: ${message}\n`;

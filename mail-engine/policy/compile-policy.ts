@@ -348,6 +348,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     },
     limits: {
       messageSizeLimit: int('message_size_limit'),
+      queueMinfree: int('queue_minfree'),
       recipientLimit: int('smtpd_recipient_limit'),
       recipientOvershootLimit: int('smtpd_recipient_overshoot_limit'),
       errorSleepMs: secs('smtpd_error_sleep_time') * 1000,

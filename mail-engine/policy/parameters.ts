@@ -91,6 +91,7 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_sender_login_maps', type: 'string', group: 'restrictions', default: 'postern:users', doc: 'Who may use which sender address; Postern: the users and aliases tables.' }),
   // ── limits ──
   p({ name: 'message_size_limit', type: 'size', group: 'limits', default: '10240000', min: 0, doc: 'The largest message (bytes) accepted; 0 = no limit.' }),
+  p({ name: 'queue_minfree', type: 'size', group: 'limits', default: '0', doc: 'The free space (bytes) the data directory needs before a MAIL FROM is accepted (452 4.3.1 Insufficient system storage); it also needs 1.5 times message_size_limit.' }),
   p({ name: 'smtpd_recipient_overshoot_limit', type: 'int', group: 'limits', default: '1000', min: 0, doc: 'Recipients past smtpd_recipient_limit (each refused with 452 4.5.3) that do not count as errors toward smtpd_hard_error_limit.' }),
   p({ name: 'smtpd_recipient_limit', type: 'int', group: 'limits', default: '1000', min: 1, doc: 'The most recipients accepted per message.' }),
   p({ name: 'smtpd_error_sleep_time', type: 'time', group: 'limits', default: '1s', doc: 'The pause before each reply once the error count reaches smtpd_soft_error_limit.' }),

@@ -1,6 +1,7 @@
 // What the stage handlers share: ports and stateful helpers, built by main.ts.
 import type { Resolver } from 'node:dns/promises';
 import type { ClientRateCounter } from './client-rate';
+import type { DiskSpace } from './disk-space';
 import type { AuthThrottle } from '../auth/auth-throttle';
 import type { EngineLogger } from '../log/logger';
 import type { PolicyCache } from '../policy-cache';
@@ -19,4 +20,6 @@ export type EngineContext = {
   perClient: Map<string, number>;
   /** Connection start times per client address in the last minute (rate limit). */
   perClientRate: ClientRateCounter;
+  /** Free space in the data directory (queue_minfree at MAIL FROM). */
+  diskSpace: DiskSpace;
 };

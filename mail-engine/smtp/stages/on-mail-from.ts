@@ -1,6 +1,7 @@
 // MAIL FROM: re-pin the policy (a new transaction sees the latest revision), enforce
 // smtpd_helo_required, SIZE against message_size_limit, submission's AUTH requirement,
-// then the sender restrictions when smtpd_delay_reject = no.
+// free space for the message (queue_minfree; 452 4.3.1), then the sender restrictions when
+// smtpd_delay_reject = no.
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import { checkMail } from '../../policy/check-stage';
 import { newLookupId } from '../../queue/queue-id';
@@ -39,6 +40,14 @@ export const onMailFrom = async (ctx: EngineContext, address: SMTPServerAddress,
   const size = Number((args && args.SIZE) || 0);
   if (policy.limits.messageSizeLimit > 0 && size > policy.limits.messageSizeLimit) {
     throw fail(new SmtpError(552, '5.3.4', 'Message size exceeds fixed limit'));
+  }
+  // Postfix's smtpd_check_queue: refuse now what could not be stored after the whole DATA.
+  const shortage = await ctx.diskSpace.shortage(policy.limits.queueMinfree, policy.limits.messageSizeLimit);
+  if (shortage) {
+    ctx.logger.raw('smtpd', `warning: ${shortage}`);
+    const text = 'Insufficient system storage';
+    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'MAIL', clientAddress: state.clientAddress, clientName: state.clientName, helo: session.hostNameAppearsAs, sender: address.address, code: 452, enhanced: '4.3.1', text, lookupId: state.lookupId });
+    throw fail(new SmtpError(452, '4.3.1', text));
   }
   if (state.service === 'submission' || state.service === 'submissions') {
     if (!session.user) throw fail(new SmtpError(530, '5.7.0', 'Authentication required'));

@@ -9,6 +9,7 @@ import { migrateDatabase } from '../prisma/migrate';
 import { ConfigError, loadConfig, type PosternConfig } from '../mail-engine/config';
 import { startMailEngine, type MailEngine } from '../mail-engine/main';
 import { initializeDatabase } from '../server/services/setup/initialize-database';
+import { stampClientAddress, trustedProxies } from './client-address';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -62,7 +63,16 @@ export const serve = async (opts: { dev?: boolean; role?: string }) => {
     const app = next({ dev: !!opts.dev, dir: root, hostname: config.webHost, port: config.webPort });
     await app.prepare();
     const handle = app.getRequestHandler();
-    web = http.createServer((req, res) => void handle(req, res));
+    let proxies;
+    try {
+      proxies = trustedProxies(process.env.POSTERN_TRUSTED_PROXIES);
+    } catch (e) {
+      throw new ConfigError(`POSTERN_TRUSTED_PROXIES: ${(e as Error).message}`);
+    }
+    web = http.createServer((req, res) => {
+      stampClientAddress(req, proxies);
+      void handle(req, res);
+    });
     await new Promise<void>((resolve, reject) => {
       web!.once('error', (e: NodeJS.ErrnoException) =>
         reject(new Error(`cannot listen for the web console on ${config.webHost}:${config.webPort}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}; set PORT to a free port`)),

@@ -22,7 +22,7 @@ import { openQueueStore, type Db } from './store/open-queue-store';
 import { listenForPolicyRevisions } from './store/policy-listener';
 import { createPrismaCredentialStore } from './store/prisma-credential-store';
 import { createPrismaPolicyStore, defaultPolicyPollMs } from './store/prisma-policy-store';
-import { remoteAuthFailures } from './store/remote-auth-failures';
+import { remoteAuthFacts } from './store/remote-auth-failures';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -97,7 +97,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     throttle: createAuthThrottle({
       limit: () => cache.policy?.limits.authFailureLimit ?? 5,
       windowMs: () => cache.policy?.limits.authFailureWindowMs ?? 600_000,
-      remote: remoteAuthFailures(db, config.nodeId),
+      remote: remoteAuthFacts(db, config.nodeId),
     }),
     perClient: new Map(),
     perClientRate: new ClientRateCounter(),

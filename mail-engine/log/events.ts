@@ -12,6 +12,7 @@ export type EventName =
   | 'auth.succeeded'
   | 'auth.failed'
   | 'auth.throttled'
+  | 'auth.slowed'
   | 'message.accepted'
   | 'delivery.sent'
   | 'delivery.deferred'

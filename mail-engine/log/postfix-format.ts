@@ -39,6 +39,8 @@ export const formatPostfix = (e: EngineEvent): [string, string] | undefined => {
       return ['smtpd', `warning: ${client(e)}: SASL ${clean(e.saslMethod) || 'PLAIN'} authentication failed: authentication failure`];
     case 'auth.throttled':
       return ['smtpd', `warning: ${client(e)}: SASL ${clean(e.saslMethod) || 'PLAIN'} authentication failed: too many failures, throttled`];
+    case 'auth.slowed':
+      return ['smtpd', `warning: ${client(e)}: SASL ${clean(e.saslMethod) || 'PLAIN'} login ${clean(e.saslUser)} slowed: ${clean(e.text)}`];
     case 'message.accepted':
       return [
         'smtpd',

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { getDummyHash, verifyPassword } from '../../mail-engine/auth/password-hash';
 import { getDb } from '../db';
 import { authConfig } from './auth.config';
-import { clearLoginFailures, loginBlocked, recordLoginFailure } from './login-throttle';
+import { checkLogin, clientAddressOf, recordLogin, slowLogin } from '../services/auth/login-throttle';
 
 class ThrottledSignin extends CredentialsSignin {
   code = 'throttled';
@@ -18,21 +18,31 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   providers: [
     Credentials({
       credentials: { address: {}, password: {} },
-      // The same argon2id hash as SMTP AUTH; one message for every failure (no enumeration).
+      // The same argon2id hash and the same throttle as SMTP AUTH; one message for every
+      // failure, known login or not (no enumeration).
       authorize: async (raw, request) => {
         const parsed = credentialsSchema.safeParse(raw);
         if (!parsed.success) return null;
         const { address, password } = parsed.data;
-        const ip = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
-        if (loginBlocked(ip, address)) throw new ThrottledSignin();
+        const ip = clientAddressOf(request.headers);
         const db = await getDb();
+        const throttle = await checkLogin(db, ip, address);
+        if (throttle.refuse) {
+          await recordLogin(db, ip, address, 'throttled');
+          throw new ThrottledSignin();
+        }
+        if (throttle.slowMs) {
+          await recordLogin(db, ip, address, 'slowed');
+          await slowLogin(address, throttle.slowMs);
+        }
         const user = await db.user.findUnique({ where: { address } });
         const ok = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await getDummyHash(), password), false);
         if (!user || !ok || !user.active) {
-          recordLoginFailure(ip, address);
+          await recordLogin(db, ip, address, 'failed');
+          await new Promise((r) => setTimeout(r, throttle.failDelayMs));
           return null;
         }
-        clearLoginFailures(address);
+        await recordLogin(db, ip, address, 'succeeded');
         await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
         return { id: String(user.id), address: user.address, role: user.role, sv: user.sessionVersion, email: user.address } as never;
       },

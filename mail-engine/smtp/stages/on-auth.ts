@@ -48,10 +48,17 @@ export const onAuth = async (
 
   const throttle = await ctx.throttle.check(state.clientAddress, login);
   if (throttle.refuse) {
+    // This client failed too often itself (never because others failed for this login).
     count(state, 'auth', false);
-    ctx.logger.emit({ event: 'auth.throttled', status: 'rejected', ...base, code: 454, enhanced: '4.7.0', text: 'too many failed logins' });
-    await sleep(throttle.delayMs);
+    ctx.logger.emit({ event: 'auth.throttled', status: 'rejected', ...base, code: 454, enhanced: '4.7.0', text: 'too many failed logins from this client' });
+    await sleep(throttle.failDelayMs);
     throw new SmtpError(454, '4.7.0', 'Temporary authentication failure: too many failed attempts, try again later');
+  }
+  if (throttle.slowMs) {
+    // The login is under attack from elsewhere and this address is not one it signed in
+    // from: slowed (one attempt at a time), not refused, whatever the password.
+    ctx.logger.emit({ event: 'auth.slowed', status: 'info', ...base, text: `slowed ${throttle.slowMs} ms: many failed logins for this account` });
+    await ctx.throttle.slow(login, throttle.slowMs);
   }
   // An authorization id different from the login would let one user act as another.
   const impersonation = auth.authzid && auth.authzid.toLowerCase() !== (auth.username ?? '').toLowerCase() && auth.authzid.toLowerCase() !== login.toLowerCase();
@@ -68,7 +75,7 @@ export const onAuth = async (
     ctx.throttle.fail(state.clientAddress, login);
     count(state, 'auth', false);
     ctx.logger.emit({ event: 'auth.failed', status: 'rejected', ...base, code: 535, enhanced: '5.7.8', text: impersonation ? 'authorization id differs from login' : 'authentication failure' });
-    await sleep(throttle.delayMs + 250);
+    await sleep(throttle.failDelayMs + 250);
     return FAILED;
   }
   ctx.throttle.succeed(state.clientAddress, login);

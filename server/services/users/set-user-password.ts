@@ -9,6 +9,7 @@ import { passwordSchema } from '../../schemas/common';
 import { assertRole, type Actor } from '../actor';
 import { commitPolicyChange } from '../policy/commit-policy-change';
 import { parseInput } from '../validate';
+import { checkLogin, recordLogin, slowLogin } from '../auth/login-throttle';
 
 const store = async (db: Db, actor: Actor, address: string, password: string, summary: string) => {
   const passwordHash = await hashPassword(password);
@@ -25,11 +26,22 @@ export const resetUserPassword = async (db: Db, actor: Actor, address: string, p
   await store(db, actor, a, password, `reset password of ${a}`);
 };
 
-export const changeOwnPassword = async (db: Db, actor: Actor, input: unknown) => {
+/**
+ * The user's own change: the current password is checked under the same throttle as a login
+ * (a stolen session cannot guess it any faster), and a wrong one counts as a failed login.
+ */
+export const changeOwnPassword = async (db: Db, actor: Actor, input: unknown, client = 'unknown') => {
   const data = parseInput(changeOwnPasswordSchema, input);
   const user = await db.user.findUnique({ where: { address: actor.address } });
   if (!user || !user.active) throw new AppError('UNAUTHENTICATED', 'Sign in again');
+  const throttle = await checkLogin(db, client, user.address);
+  if (throttle.refuse) {
+    await recordLogin(db, client, user.address, 'throttled', 'password change');
+    throw new AppError('RATE_LIMITED', 'Too many failed attempts. Wait a few minutes and try again.');
+  }
+  await slowLogin(user.address, throttle.slowMs);
   if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
+    await recordLogin(db, client, user.address, 'failed', 'password change');
     throw new AppError('INVALID_INPUT', 'The current password is wrong', { currentPassword: ['The current password is wrong'] });
   }
   await store(db, actor, user.address, data.newPassword, `${user.address} changed their password`);

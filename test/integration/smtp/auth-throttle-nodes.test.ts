@@ -1,6 +1,6 @@
 // SMTP AUTH throttling across engine nodes that share a database: a guesser who spreads
-// failed logins over the nodes meets the same limit as on one node, per client address and
-// per login, and a login the guesser did not touch still signs in.
+// failed logins over the nodes meets the same limit as on one node — per client address a
+// refusal, per login a slowdown for unknown addresses — and the user still signs in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../../server/services/actor';
 import { createDomain } from '../../../server/services/domains/create-domain';
@@ -43,7 +43,7 @@ const twoNodeChecks = (url: () => string | undefined) => {
     await a?.stop();
   });
 
-  it('refuses on one node the client and the login that failed on the other', async () => {
+  it('refuses on one node the client that failed on the other, never the user elsewhere', async () => {
     // Before any failure, node B signs alice in from the guesser's address.
     expect(await auth(b.port(), '127.0.7.1', 'alice@nodes.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
     for (let i = 0; i < 3; i++) expect(await auth(a.port(), '127.0.7.1', 'alice@nodes.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 /);
@@ -51,10 +51,21 @@ const twoNodeChecks = (url: () => string | undefined) => {
     await until(async () => (await b.db.deliveryEvent.count({ where: { event: 'auth.failed', nodeId: 'node-a' } })) >= 3, 5_000);
     // Node B now refuses the guesser's address, right password or not ...
     expect(await auth(b.port(), '127.0.7.1', 'alice@nodes.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-    // ... and the guessed login from elsewhere, however it is spelt ...
-    expect(await auth(b.port(), '127.0.7.2', 'Alice@Nodes.Test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-    // ... but not another user from another address.
+    // ... but not the user from another address, however the login is spelt.
+    expect(await auth(b.port(), '127.0.7.2', 'Alice@Nodes.Test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
     expect(await auth(b.port(), '127.0.7.3', 'bob@nodes.test', 'bob-password-1')).toMatch(/^235 2\.7\.0/);
+  });
+
+  it('slows on one node the unknown addresses of a login guessed at on the other', async () => {
+    for (let i = 0; i < 10; i++) expect(await auth(a.port(), `127.0.13.${i + 1}`, 'bob@nodes.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 /);
+    await until(async () => (await b.db.deliveryEvent.count({ where: { event: 'auth.failed', nodeId: 'node-a', saslUser: 'bob@nodes.test' } })) >= 10, 5_000);
+    const started = Date.now();
+    expect(await auth(b.port(), '127.0.13.50', 'bob@nodes.test', 'bob-password-1')).toMatch(/^235 2\.7\.0/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    // bob's own address (he signed in from 127.0.7.3 on node B above) is not slowed.
+    const home = Date.now();
+    expect(await auth(a.port(), '127.0.7.3', 'bob@nodes.test', 'bob-password-1')).toMatch(/^235 2\.7\.0/);
+    expect(Date.now() - home).toBeLessThan(500);
   });
 };
 

@@ -158,7 +158,7 @@ describe('the SMTP conversation', () => {
     }
   });
 
-  it('throttles login guessing per client and per login, and forgets after the window', async () => {
+  it('refuses a guessing client, never the user elsewhere, and forgets after the window', async () => {
     await set({ postern_auth_failure_limit: '3', postern_auth_failure_window: '3s' });
     try {
       const auth = async (from: string, user: string, password: string) => {
@@ -169,15 +169,49 @@ describe('the SMTP conversation', () => {
         return r.text;
       };
       for (let i = 0; i < 3; i++) expect(await auth('127.0.6.1', 'alice@proto.test', `guess-${i}`)).toMatch(/^535 5\.7\.8 Error: authentication failed/);
-      // The guesser's address is refused even with the right password...
+      // The guesser's address is refused even with the right password (and for other logins) ...
       expect(await auth('127.0.6.1', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-      // ... and so is the guessed login from elsewhere, for a while.
-      expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^454 4\.7\.0 /);
-      await sleep(3200);
+      expect(await auth('127.0.6.1', 'bob@proto.test', 'whatever-password')).toMatch(/^454 4\.7\.0 /);
+      // ... but the user, from an address that did not fail, signs in at once: a stranger
+      // cannot lock anybody out.
       expect(await auth('127.0.6.2', 'alice@proto.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
+      await sleep(3200);
+      expect(await auth('127.0.6.1', 'alice@proto.test', 'alice-password-1')).toMatch(/^235 2\.7\.0/);
     } finally {
       await set({ postern_auth_failure_limit: null, postern_auth_failure_window: null });
     }
+  });
+
+  it('slows guesses at one account from many addresses, refuses none, and is the same for a login that does not exist', async () => {
+    const auth = async (from: string, user: string, password: string) => {
+      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: from });
+      await probe.cmd('EHLO client.example');
+      const started = Date.now();
+      const r = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${password}`).toString('base64')}`);
+      probe.close();
+      return { text: r.text, ms: Date.now() - started };
+    };
+    // alice has signed in from 127.0.9.1 before: a known address for her.
+    expect((await auth('127.0.9.1', 'alice@proto.test', 'alice-password-1')).text).toMatch(/^235 /);
+    // Twelve wrong passwords for alice and for a login nobody has, each from its own address.
+    for (const user of ['alice@proto.test', 'nobody@proto.test']) {
+      for (let i = 0; i < 12; i++) expect((await auth(`127.0.${user.startsWith('a') ? 10 : 11}.${i + 1}`, user, `guess-${i}`)).text).toMatch(/^535 5\.7\.8 /);
+    }
+    // From a new address the right password still works, after a delay (≥ 1 s) ...
+    const fresh = await auth('127.0.12.1', 'alice@proto.test', 'alice-password-1');
+    expect(fresh.text).toMatch(/^235 2\.7\.0/);
+    expect(fresh.ms).toBeGreaterThanOrEqual(1000);
+    // ... a wrong one takes as long (no timing oracle), and a login that does not exist too ...
+    const wrong = await auth('127.0.12.2', 'alice@proto.test', 'wrong-password');
+    const ghost = await auth('127.0.12.3', 'nobody@proto.test', 'wrong-password');
+    expect(wrong.text).toMatch(/^535 5\.7\.8 /);
+    expect(ghost.text).toBe(wrong.text);
+    expect(wrong.ms).toBeGreaterThanOrEqual(1000);
+    expect(ghost.ms).toBeGreaterThanOrEqual(1000);
+    // ... and from her known address at once.
+    const home = await auth('127.0.9.1', 'alice@proto.test', 'alice-password-1');
+    expect(home.text).toMatch(/^235 2\.7\.0/);
+    expect(home.ms).toBeLessThan(500);
   });
 
   it('accepts XCLIENT only from smtpd_authorized_xclient_hosts, and then judges the client it names', async () => {

@@ -1,0 +1,33 @@
+// The console's client address: the socket's, unless the peer is a proxy the operator listed
+// in POSTERN_TRUSTED_PROXIES (CIDRs), whose X-Forwarded-For then names the client (its
+// rightmost entry not itself a trusted proxy). Whatever a client sends as X-Postern-Client is
+// replaced, so the console (login throttling, security events) reads only this.
+import type { IncomingMessage } from 'node:http';
+import { CidrMatcher, parseCidr } from '../mail-engine/policy/match/cidr';
+
+export const CLIENT_HEADER = 'x-postern-client';
+
+export const trustedProxies = (spec: string | undefined) => new CidrMatcher(
+  (spec ?? '')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => parseCidr(c)),
+);
+
+const bare = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '').replace(/^\[|\]$/g, '');
+
+export const clientAddressOf = (req: IncomingMessage, proxies: CidrMatcher) => {
+  const peer = bare(req.socket.remoteAddress) || 'unknown';
+  if (!proxies.match(peer).matched) return peer;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((s) => bare(s.trim()))
+    .filter(Boolean);
+  for (let i = forwarded.length - 1; i >= 0; i--) if (!proxies.match(forwarded[i]!).matched) return forwarded[i]!;
+  return peer;
+};
+
+/** Stamps the request with its client address for the console (see above). */
+export const stampClientAddress = (req: IncomingMessage, proxies: CidrMatcher) => {
+  req.headers[CLIENT_HEADER] = clientAddressOf(req, proxies);
+};

@@ -1,0 +1,61 @@
+// The console's side of login throttling: the same decision as SMTP AUTH
+// (mail-engine/auth/auth-throttle.ts) over the same counts — every failed and successful
+// console login is an auth.* DeliveryEvent (node "console"), which the engines count too,
+// and the console counts theirs — so an account has one budget, whichever door is knocked
+// on. The client address is the one cli/serve.ts stamped (socket or trusted proxy).
+import { decideThrottle, type ThrottleDecision } from '../../../mail-engine/auth/auth-throttle';
+import { defaultFor, PARAMETER_TABLE, parseTime } from '../../../mail-engine/policy/parameters';
+import type { Db } from '../../../prisma/client';
+
+export const CONSOLE_NODE = 'console';
+const KNOWN_FOR_MS = 180 * 24 * 3600_000;
+
+export const clientAddressOf = (headers: Headers) => headers.get('x-postern-client') || 'unknown';
+
+const setting = async (db: Db, name: string) => {
+  const row = await db.setting.findUnique({ where: { name } });
+  const def = PARAMETER_TABLE.get(name)!;
+  return row?.value ?? defaultFor(def, 3.6);
+};
+
+export const checkLogin = async (db: Db, client: string, login: string): Promise<ThrottleDecision> => {
+  const limit = Number(await setting(db, 'postern_auth_failure_limit')) || 5;
+  const windowS = parseTime(await setting(db, 'postern_auth_failure_window')) ?? 600;
+  const since = new Date(Date.now() - windowS * 1000);
+  const failed = { event: 'auth.failed', at: { gte: since } };
+  const [clientFailures, accountFailures, known] = await Promise.all([
+    db.deliveryEvent.count({ where: { ...failed, clientAddress: client } }),
+    db.deliveryEvent.count({ where: { ...failed, saslUser: login } }),
+    db.deliveryEvent.findFirst({ where: { event: 'auth.succeeded', saslUser: login, clientAddress: client, at: { gte: new Date(Date.now() - KNOWN_FOR_MS) } }, select: { id: true } }),
+  ]);
+  return decideThrottle({ clientFailures, accountFailures, knownClient: !!known }, limit);
+};
+
+export type LoginOutcome = 'succeeded' | 'failed' | 'throttled' | 'slowed';
+
+/** The security event: a DeliveryEvent row, counted by every node's throttle and shown to admins. */
+export const recordLogin = (db: Db, client: string, login: string, outcome: LoginOutcome, what = 'console login') =>
+  db.deliveryEvent
+    .create({
+      data: {
+        event: `auth.${outcome}`,
+        status: outcome === 'succeeded' || outcome === 'slowed' ? 'info' : 'rejected',
+        nodeId: CONSOLE_NODE,
+        clientAddress: client,
+        saslUser: login,
+        text: `${what} ${outcome}`,
+      },
+    })
+    .catch(() => undefined); // the database may be busy: the login itself is answered anyway
+
+const GATES = Symbol.for('postern.console-login-gates');
+const gates: Map<string, Promise<void>> = ((globalThis as Record<symbol, Map<string, Promise<void>> | undefined>)[GATES] ??= new Map());
+
+/** Waits `ms` before the password is checked, one attempt at a time per account. */
+export const slowLogin = async (login: string, ms: number) => {
+  if (ms <= 0) return;
+  const mine = (gates.get(login) ?? Promise.resolve()).then(() => new Promise<void>((r) => setTimeout(r, ms)));
+  gates.set(login, mine);
+  await mine;
+  if (gates.get(login) === mine) gates.delete(login);
+};

@@ -1,0 +1,74 @@
+// The console's login, attacked as a stranger would, over real sockets from several loopback
+// addresses: a forged X-Forwarded-For buys no fresh address (the socket's counts, unless it is
+// a proxy in POSTERN_TRUSTED_PROXIES), and SMTP AUTH and the console share one budget — a
+// client refused on one is refused on the other — while the user, from an address that did
+// not fail, signs in.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smtpAuth } from '../helpers/console';
+import { startPostern, type RunningPostern } from '../helpers/start-postern';
+
+const PASSWORD = 'console-admin-password-1';
+
+/** One credentials sign-in through next-auth's endpoint, from `localAddress`; true when signed in. */
+const consoleLogin = (base: string, localAddress: string, address: string, password: string, headers: Record<string, string> = {}) =>
+  new Promise<{ ok: boolean; location: string }>((resolve, reject) => {
+    const url = new URL(base);
+    const get = http.get({ host: url.hostname, port: url.port, path: '/api/auth/csrf', localAddress, headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => {
+        const { csrfToken } = JSON.parse(body) as { csrfToken: string };
+        const cookie = (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+        const form = new URLSearchParams({ csrfToken, address, password, callbackUrl: `${base}/dashboard` }).toString();
+        const post = http.request(
+          { host: url.hostname, port: url.port, path: '/api/auth/callback/credentials', method: 'POST', localAddress, headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) } },
+          (r) => {
+            r.resume();
+            const set = (r.headers['set-cookie'] ?? []).join('\n');
+            resolve({ ok: /authjs\.session-token=[^;]+/.test(set), location: String(r.headers.location ?? '') });
+          },
+        );
+        post.on('error', reject);
+        post.end(form);
+      });
+    });
+    get.on('error', reject);
+  });
+
+describe('console login throttling', () => {
+  let p: RunningPostern;
+  beforeAll(async () => {
+    p = await startPostern({ env: { POSTERN_ADMIN_PASSWORD: PASSWORD } });
+  });
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('counts the socket address, whatever X-Forwarded-For claims', async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await consoleLogin(p.webUrl, '127.0.14.1', 'admin@localhost', `guess-${i}`, { 'x-forwarded-for': `198.51.100.${i + 1}` });
+      expect(r.ok).toBe(false);
+    }
+    const refused = await consoleLogin(p.webUrl, '127.0.14.1', 'admin@localhost', PASSWORD, { 'x-forwarded-for': '198.51.100.99' });
+    expect(refused.ok).toBe(false);
+    expect(refused.location).toMatch(/code=throttled/);
+    // The admin, from an address that did not fail: signed in at once.
+    expect((await consoleLogin(p.webUrl, '127.0.14.2', 'admin@localhost', PASSWORD)).ok).toBe(true);
+  });
+
+  it('shares one budget with SMTP AUTH: a client refused on one door is refused on the other', async () => {
+    for (let i = 0; i < 5; i++) expect(await smtpAuth(p.ports.smtp, 'admin@localhost', `guess-${i}`, '127.0.14.3')).toBe(535);
+    // The engine's failures reach the database with its next log batch.
+    let r = await consoleLogin(p.webUrl, '127.0.14.3', 'admin@localhost', PASSWORD);
+    for (let i = 0; i < 20 && !/code=throttled/.test(r.location); i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      r = await consoleLogin(p.webUrl, '127.0.14.3', 'admin@localhost', PASSWORD);
+    }
+    expect(r.location).toMatch(/code=throttled/);
+    // And the other way: console failures close SMTP AUTH to that client.
+    for (let i = 0; i < 5; i++) expect((await consoleLogin(p.webUrl, '127.0.14.4', 'admin@localhost', `guess-${i}`)).ok).toBe(false);
+    expect(await smtpAuth(p.ports.smtp, 'admin@localhost', PASSWORD, '127.0.14.4')).toBe(454);
+    expect(await smtpAuth(p.ports.smtp, 'admin@localhost', PASSWORD, '127.0.14.5')).toBe(235);
+  });
+});

@@ -20,11 +20,14 @@ export const startSink = async (
     tls?: boolean;
     /** Milliseconds to wait before answering the end of DATA. */
     holdMs?: number;
+    /** The first N sessions lose their connection in the middle of DATA (the next hop crashed). */
+    dropFirst?: number;
     rejectRcpt?: (rcpt: string) => { code: number; message: string } | undefined;
   } = {},
 ) => {
   const received: SinkMessage[] = [];
   let open = 0;
+  let dropped = 0;
   let maxOpen = 0;
   const tlsDir = o.tls ? mkdtempSync(path.join(os.tmpdir(), 'postern-sink-tls-')) : undefined;
   const material = tlsDir ? loadTlsMaterial({ dataDir: tlsDir, certFile: '', keyFile: '', hostname: 'sink.test' }) : undefined;
@@ -47,6 +50,13 @@ export const startSink = async (
       cb();
     },
     onData: (stream, session, cb) => {
+      if (dropped < (o.dropFirst ?? 0)) {
+        dropped++;
+        const conn = [...(server as unknown as { connections: Set<{ session: unknown; _socket: { destroy(): void } }> }).connections].find((c) => c.session === session);
+        stream.once('data', () => conn?._socket.destroy());
+        stream.resume();
+        return;
+      }
       let data = '';
       stream.on('data', (c: Buffer) => (data += c.toString()));
       stream.on('end', () => {

@@ -74,5 +74,18 @@ export const startDnsServer = async (zone: Zone) => {
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   const port = socket.address().port;
-  return { server: `127.0.0.1:${port}`, port, queries, close: () => new Promise<void>((r) => socket.close(() => r())) };
+  return { server: `127.0.0.1:${port}`, port, queries, close: () => new Promise<void>((r) => socket.close(() => r())), unref: () => socket.unref() };
 };
+
+let shared: Promise<string> | undefined;
+
+/**
+ * The loopback DNS server every Postern a test starts uses unless the test gives its own: the
+ * machine's resolver is not on loopback and must never be asked. Empty zone: every name is
+ * NXDOMAIN. One per test process, unref'd so it never keeps the process alive.
+ */
+export const defaultDnsServer = () =>
+  (shared ??= startDnsServer({}).then((d) => {
+    d.unref();
+    return d.server;
+  }));

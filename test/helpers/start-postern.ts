@@ -5,6 +5,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultDnsServer } from './dns-server';
 import { freePort } from './ports';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,6 +49,7 @@ export const startPostern = async (
   const ports = { web: await freePort(), smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
   const env = {
     ...process.env,
+    POSTERN_DNS_SERVER: await defaultDnsServer(),
     POSTERN_DATA_DIR: dataDir,
     PORT: String(ports.web),
     POSTERN_WEB_HOST: '127.0.0.1',

@@ -11,6 +11,7 @@ import { CLI_ACTOR } from '../../server/services/actor';
 import { importMainCf } from '../../server/services/policy/import-main-cf';
 import { initializeDatabase } from '../../server/services/setup/initialize-database';
 import { createUser } from '../../server/services/users/create-user';
+import { defaultDnsServer } from './dns-server';
 
 export type TestEngine = {
   engine: MailEngine;
@@ -31,6 +32,7 @@ export const startTestEngine = async (o: {
 } = {}): Promise<TestEngine> => {
   const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'postern-engine-'));
   const config = loadConfig({
+    POSTERN_DNS_SERVER: await defaultDnsServer(),
     POSTERN_DATA_DIR: dataDir,
     POSTERN_SMTP_PORT: '0',
     POSTERN_SUBMISSION_PORT: '0',

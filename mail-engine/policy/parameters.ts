@@ -56,7 +56,7 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_sasl_auth_enable', type: 'bool', group: 'sasl', default: 'no', doc: 'Enable SMTP AUTH (SASL) in the SMTP server.' }),
   p({ name: 'smtpd_sasl_security_options', type: 'list', group: 'sasl', default: 'noanonymous', values: ['noanonymous', 'noplaintext', 'noactive', 'nodictionary', 'mutual_auth', 'forward_secrecy'], doc: 'SASL mechanism restrictions: noanonymous, noplaintext (no PLAIN/LOGIN at all).' }),
   p({ name: 'smtpd_sasl_tls_security_options', type: 'list', group: 'sasl', default: '$smtpd_sasl_security_options', doc: 'SASL mechanism restrictions once the session is TLS-encrypted.' }),
-  p({ name: 'smtpd_tls_auth_only', type: 'bool', group: 'sasl', default: 'no', doc: 'Offer and accept AUTH only after STARTTLS (or on implicit TLS).' }),
+  p({ name: 'smtpd_tls_auth_only', type: 'bool', group: 'sasl', default: 'no', doc: 'Offer and accept AUTH only after STARTTLS (or on implicit TLS), so no password crosses the network in clear. Postfix defaults to no; Postern sets yes on first start: authentication belongs on submission (587/465), and on the MX port a client must STARTTLS first.' }),
   p({ name: 'broken_sasl_auth_clients', type: 'bool', group: 'sasl', default: 'no', doc: 'Also advertise "AUTH=PLAIN LOGIN" for old Outlook and Outlook Express clients.' }),
   p({ name: 'smtpd_sasl_local_domain', type: 'string', group: 'sasl', default: '', doc: 'The realm appended to login names that have no "@domain".' }),
   p({ name: 'smtpd_tls_security_level', type: 'enum', group: 'tls', default: 'may', values: ['none', 'may', 'encrypt'], doc: 'TLS on the smtpd port: none, may (offer STARTTLS), encrypt (require it).' }),

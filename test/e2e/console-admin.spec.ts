@@ -149,16 +149,16 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
   });
 
   it('users: a disabled user can no longer log in over SMTP; enabled again, they can', async () => {
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password)).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password)).toBe(235);
     await admin.goto(`${p.webUrl}/users?q=dana`);
     admin.once('dialog', (d) => void d.accept());
     await admin.getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => admin.getByText(`${USER.address} saved.`).count(), { timeout: 15_000 }).toBe(1);
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.3')).toBe(535);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password, '127.0.7.3')).toBe(535);
     await admin.goto(`${p.webUrl}/users?q=dana`);
     await admin.getByRole('button', { name: 'Enable' }).click();
     await expect.poll(() => admin.getByText(`${USER.address} saved.`).count(), { timeout: 15_000 }).toBe(1);
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.4')).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password, '127.0.7.4')).toBe(235);
   });
 
   it("users: a row's Edit sets a quota, and resets a password that SMTP AUTH takes at once", async () => {
@@ -178,12 +178,12 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
       await expect.poll(() => row.getByText(`Password of ${USER.address} reset`).count(), { timeout: 15_000 }).toBe(1);
     };
     await reset('dana-second-pass-2');
-    expect(await smtpAuth(p.ports.smtp, USER.address, 'dana-second-pass-2', '127.0.7.7')).toBe(235);
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.8')).toBe(535);
+    expect(await smtpAuth(p.ports.smtps, USER.address, 'dana-second-pass-2', '127.0.7.7')).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password, '127.0.7.8')).toBe(535);
     await admin.reload();
     await row.getByText('Edit', { exact: true }).click();
     await reset(USER.password);
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password, '127.0.7.9')).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password, '127.0.7.9')).toBe(235);
   });
 
   it("logs: the live tail shows a new message as it happens, and its story page tells the whole of it", async () => {

@@ -69,7 +69,7 @@ describe.skipIf(!chromiumAvailable())('console flows (Chromium)', () => {
   });
 
   it('the user changes their password; SMTP AUTH takes the new one at once and refuses the old', async () => {
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password)).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password)).toBe(235);
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await login(page, p.webUrl, USER.address, USER.password);
@@ -80,8 +80,8 @@ describe.skipIf(!chromiumAvailable())('console flows (Chromium)', () => {
     await page.getByRole('button', { name: 'Change password' }).click();
     await expect.poll(() => page.getByText('Password changed.').count(), { timeout: 15_000 }).toBe(1);
     await screenshot(page, 'account');
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.next)).toBe(235);
-    expect(await smtpAuth(p.ports.smtp, USER.address, USER.password)).toBe(535);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.next)).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, USER.address, USER.password)).toBe(535);
     // The session signed in with the old password is over.
     await page.goto(`${p.webUrl}/account`);
     expect(page.url()).toContain('/login');

@@ -1,5 +1,5 @@
 // Shared steps for console tests: fill and submit a form inside a titled card and wait for
-// its status message; an SMTP AUTH attempt over a real socket.
+// its status message; an SMTP AUTH attempt over a real TLS socket.
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { SmtpProbe } from './smtp-probe';
@@ -13,8 +13,9 @@ export const submitIn = async (page: Page, cardTitle: string, fields: Record<str
   return (await card.getByRole('status').first().textContent()) ?? '';
 };
 
+/** SMTP AUTH as a mail client does it: over TLS, on the submissions port (implicit TLS). */
 export const smtpAuth = async (port: number, user: string, pass: string, localAddress = '127.0.1.30') => {
-  const { probe } = await SmtpProbe.connect(port, { localAddress });
+  const { probe } = await SmtpProbe.connect(port, { localAddress, tls: true });
   await probe.cmd('EHLO e2e.example');
   const r = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString('base64')}`);
   probe.close();

@@ -16,7 +16,8 @@ export const useProtoEngine = () => {
       setup: async (db) => {
         await createDomain(db, CLI_ACTOR, { name: 'proto.test', kind: 'LOCAL' });
         await createNetwork(db, CLI_ACTOR, { cidr: '127.0.0.2/32' });
-        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.proto.test', smtpd_error_sleep_time: '0' });
+        // Plaintext AUTH on the smtpd port, on purpose: these tests are about the conversation.
+        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.proto.test', smtpd_error_sleep_time: '0', smtpd_tls_auth_only: 'no' });
       },
     });
   });

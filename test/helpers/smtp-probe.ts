@@ -1,6 +1,7 @@
 // Raw SMTP over a real socket, optionally from a chosen loopback source address (127.0.0.2
 // plays a trusted client, 127.0.1.x untrusted ones). Returns every reply line as sent.
 import net from 'node:net';
+import tls from 'node:tls';
 
 export type Reply = { code: number; lines: string[]; text: string };
 
@@ -9,7 +10,7 @@ export class SmtpProbe {
   private waiters: ((r: Reply) => void)[] = [];
   private pending: Reply[] = [];
   private closed = false;
-  private constructor(private readonly sock: net.Socket) {
+  private constructor(private readonly sock: net.Socket | tls.TLSSocket) {
     sock.setEncoding('utf8');
     sock.on('data', (d: string) => {
       this.buf += d;
@@ -37,9 +38,11 @@ export class SmtpProbe {
       else this.pending.push(r);
     }
   }
-  static connect(port: number, o: { host?: string; localAddress?: string } = {}) {
+  /** `tls`: implicit TLS (the submissions port), the server's certificate not verified. */
+  static connect(port: number, o: { host?: string; localAddress?: string; tls?: boolean } = {}) {
     return new Promise<{ probe: SmtpProbe; greeting: Reply }>((resolve, reject) => {
-      const sock = net.connect({ port, host: o.host ?? '127.0.0.1', localAddress: o.localAddress });
+      const where = { port, host: o.host ?? '127.0.0.1', localAddress: o.localAddress };
+      const sock = o.tls ? tls.connect({ ...where, rejectUnauthorized: false }) : net.connect(where);
       sock.once('error', reject);
       const probe = new SmtpProbe(sock);
       probe.read().then((greeting) => resolve({ probe, greeting }), reject);

@@ -58,7 +58,7 @@ describe('console login throttling', () => {
   });
 
   it('shares one budget with SMTP AUTH: a client refused on one door is refused on the other', async () => {
-    for (let i = 0; i < 5; i++) expect(await smtpAuth(p.ports.smtp, 'admin@localhost', `guess-${i}`, '127.0.14.3')).toBe(535);
+    for (let i = 0; i < 5; i++) expect(await smtpAuth(p.ports.smtps, 'admin@localhost', `guess-${i}`, '127.0.14.3')).toBe(535);
     // The engine's failures reach the database with its next log batch.
     let r = await consoleLogin(p.webUrl, '127.0.14.3', 'admin@localhost', PASSWORD);
     for (let i = 0; i < 20 && !/code=throttled/.test(r.location); i++) {
@@ -68,7 +68,7 @@ describe('console login throttling', () => {
     expect(r.location).toMatch(/code=throttled/);
     // And the other way: console failures close SMTP AUTH to that client.
     for (let i = 0; i < 5; i++) expect((await consoleLogin(p.webUrl, '127.0.14.4', 'admin@localhost', `guess-${i}`)).ok).toBe(false);
-    expect(await smtpAuth(p.ports.smtp, 'admin@localhost', PASSWORD, '127.0.14.4')).toBe(454);
-    expect(await smtpAuth(p.ports.smtp, 'admin@localhost', PASSWORD, '127.0.14.5')).toBe(235);
+    expect(await smtpAuth(p.ports.smtps, 'admin@localhost', PASSWORD, '127.0.14.4')).toBe(454);
+    expect(await smtpAuth(p.ports.smtps, 'admin@localhost', PASSWORD, '127.0.14.5')).toBe(235);
   });
 });

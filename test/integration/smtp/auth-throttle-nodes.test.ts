@@ -33,7 +33,7 @@ const twoNodeChecks = (url: () => string | undefined) => {
       ],
       setup: async (db) => {
         await createDomain(db, CLI_ACTOR, { name: 'nodes.test', kind: 'LOCAL' });
-        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.nodes.test', smtpd_error_sleep_time: '0', postern_auth_failure_limit: '3', postern_auth_failure_window: '60s' });
+        await updateSettings(db, CLI_ACTOR, { myhostname: 'mx.nodes.test', smtpd_error_sleep_time: '0', postern_auth_failure_limit: '3', postern_auth_failure_window: '60s', smtpd_tls_auth_only: 'no' });
       },
     });
     b = await startTestEngine({ databaseUrl: url() ?? `file:${a.dataDir}/postern.db`, env: { POSTERN_NODE_ID: 'node-b' } });

@@ -50,6 +50,8 @@ describe.skipIf(!HAVE_TOOLS)('SMTP engine over real sockets', () => {
           message_size_limit: '200000',
           smtp_tls_security_level: 'none',
           minimal_backoff_time: '1s',
+          // Plaintext AUTH on the smtpd port, on purpose (secure-defaults.test.ts has the default).
+          smtpd_tls_auth_only: 'no',
         });
       },
     });

@@ -124,7 +124,7 @@ describe('when the database goes away (PostgreSQL)', async () => {
       ],
       setup: async (d) => {
         await createDomain(d, CLI_ACTOR, { name: 'down.test', kind: 'LOCAL' });
-        await updateSettings(d, CLI_ACTOR, { smtpd_error_sleep_time: '0' });
+        await updateSettings(d, CLI_ACTOR, { smtpd_error_sleep_time: '0', smtpd_tls_auth_only: 'no' });
       },
     });
     const auth = Buffer.from('\0erin@down.test\0erin-password-1').toString('base64');

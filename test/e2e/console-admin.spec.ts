@@ -215,9 +215,9 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     const postern = (args: string[]) => run('env', posternEnvArgs(p.dataDir, args));
     expect((await postern(['set', `relayhost=[127.0.0.1]:${closed}`, 'smtp_tls_security_level=none'])).code).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
-    const { probe } = await SmtpProbe.connect(p.ports.smtp, { localAddress: '127.0.7.6' });
+    const { probe } = await SmtpProbe.connect(p.ports.smtps, { localAddress: '127.0.7.6', tls: true });
     await probe.cmd('EHLO e2e.example');
-    // Logged in, so relaying is allowed whatever mynetworks holds by now.
+    // Logged in (over TLS, as a mail client does), so relaying is allowed whatever mynetworks holds by now.
     expect((await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${USER.address}\0${USER.password}`).toString('base64')}`)).code).toBe(235);
     await probe.cmd('MAIL FROM:<stuck@example.org>');
     await probe.cmd('RCPT TO:<far@example.net>');

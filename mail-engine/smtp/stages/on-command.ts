@@ -38,6 +38,11 @@ export const onCommand = (ctx: EngineContext, conn: PosternConnection, verb: str
   if (ahead && SYNC_POINTS.has(verb)) state.pipelinedEarly = true;
   if (COUNTED.has(verb)) count(state, verb.toLowerCase(), true);
   if (verb === 'VRFY' && state.policy?.disableVrfy) return new SmtpError(502, '5.5.1', 'VRFY command is disabled');
+  // AUTH while it is off for this session (SASL disabled, or smtpd_tls_auth_only before
+  // STARTTLS): Postfix's words, not smtp-server's "command not recognized".
+  if (verb === 'AUTH' && (conn.session as SMTPServerSession).disabledCommands?.includes('AUTH')) {
+    return new SmtpError(503, '5.5.1', 'Error: authentication not enabled');
+  }
   if ((verb === 'XCLIENT' || verb === 'XFORWARD') && !peerAllowed(ctx, conn, verb === 'XCLIENT' ? 'xclient' : 'xforward')) {
     return new SmtpError(550, '5.7.0', 'Error: insufficient authorization');
   }

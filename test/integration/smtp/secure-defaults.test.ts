@@ -25,7 +25,7 @@ describe.skipIf(!requireCommand('swaks'))('the default policy on the MX port', (
     expect(ehlo.lines.some((l) => /AUTH/.test(l))).toBe(false);
     expect(ehlo.lines).toContain('250-STARTTLS');
     const auth = await probe.cmd(`AUTH PLAIN ${Buffer.from(`\0${USER.address}\0${USER.password}`).toString('base64')}`);
-    expect(auth.code).toBe(503);
+    expect(auth.text).toBe('503 5.5.1 Error: authentication not enabled');
     probe.close();
     const tls = await swaks(['--server', `127.0.0.1:${t.port()}`, '--local-interface', '127.0.20.2', '--tls', '--auth', 'PLAIN', '--auth-user', USER.address, '--auth-password', USER.password, '--quit-after', 'AUTH']);
     expect(tls.stdout).toMatch(/235 2\.7\.0 Authentication successful/);

@@ -1,10 +1,10 @@
 'use client';
 import { useState } from 'react';
-import { deleteUserAction, resetPasswordAction, updateUserAction } from '@/server/actions/users';
+import { deleteUserAction, endSessionsAction, resetPasswordAction, updateUserAction } from '@/server/actions/users';
 import { ActionForm, Input, Select } from '../forms/action-form';
 import { ROLE_OPTIONS } from './roles';
 
-export type UserRow = { address: string; role: string; quotaMb: string; hasMailbox: boolean; active: boolean };
+export type UserRow = { address: string; role: string; quotaMb: string; hasMailbox: boolean; active: boolean; sessions: number; lastSeen: string };
 
 /**
  * The actions of one row of the users table. Its props are plain values, so the page's
@@ -39,6 +39,11 @@ export const UserRowActions = ({ user: u }: { user: UserRow }) => {
         <input type="hidden" name="address" value={u.address} />
         <input type="hidden" name="active" value={String(!u.active)} />
       </ActionForm>
+      {u.sessions > 0 ? (
+        <ActionForm action={endSessionsAction} submit={`End ${u.sessions} session${u.sessions === 1 ? '' : 's'}`} variant="secondary" confirm={`Sign ${u.address} out of the console everywhere (last seen ${u.lastSeen})?`}>
+          <input type="hidden" name="address" value={u.address} />
+        </ActionForm>
+      ) : null}
       <ActionForm action={deleteUserAction} submit="Delete" variant="danger" confirm={`Delete ${u.address}?`}>
         <input type="hidden" name="address" value={u.address} />
       </ActionForm>

@@ -102,6 +102,8 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'postern_greet_pause', type: 'time', group: 'limits', default: '0s', doc: 'Postern: pause before the greeting to catch clients that talk first (postscreen_greet_wait style); 0 = greet at once.' }),
   p({ name: 'postern_auth_failure_limit', type: 'int', group: 'limits', default: '5', min: 1, doc: 'Postern: failed logins per client address (and per login) within postern_auth_failure_window before AUTH is refused with 454.' }),
   p({ name: 'postern_auth_failure_window', type: 'time', group: 'limits', default: '600s', doc: 'Postern: how long a failed login counts against its client and its login; afterwards it is forgotten, so nobody is locked out for good.' }),
+  p({ name: 'postern_console_idle_timeout', type: 'time', group: 'limits', default: '1h', doc: 'Postern: a console session unused for this long is ended (its cookie no longer works).' }),
+  p({ name: 'postern_console_session_lifetime', type: 'time', group: 'limits', default: '12h', doc: 'Postern: a console session ends this long after sign-in, however busy.' }),
   // ── delivery / queue ──
   p({ name: 'local_transport', type: 'string', group: 'delivery', default: 'maildir', doc: 'How local mail is delivered: maildir (Maildirs under the data directory, also for local or virtual) or lmtp:inet:host:port / lmtp:unix:/path (Dovecot).' }),
   p({ name: 'recipient_delimiter', type: 'string', group: 'delivery', default: '', doc: 'Separator between user names and address extensions (user+foo).' }),

@@ -7,6 +7,7 @@ import { createUser } from '../services/users/create-user';
 import { deleteUser } from '../services/users/delete-user';
 import { resetUserPassword } from '../services/users/set-user-password';
 import { updateUser } from '../services/users/update-user';
+import { endSessions } from '../services/auth/console-sessions';
 import { authedAction, str } from './_lib/authed-action';
 
 export const createUserAction = authedAction('ADMIN', async ({ actor, db }, f) => {
@@ -43,4 +44,10 @@ export const deleteUserAction = authedAction('ADMIN', async ({ actor, db }, f) =
 export const resetPasswordAction = authedAction('ADMIN', async ({ actor, db }, f) => {
   await resetUserPassword(db, actor, str(f, 'address'), str(f, 'password'));
   return { data: null, message: `Password of ${str(f, 'address')} reset; their sessions ended.` };
+});
+
+export const endSessionsAction = authedAction('ADMIN', async ({ actor, db }, f) => {
+  const n = await endSessions(db, actor, { userAddress: str(f, 'address') });
+  revalidatePath('/users');
+  return { data: null, message: `Ended ${n} console session${n === 1 ? '' : 's'} of ${str(f, 'address')}.` };
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { getDummyHash, verifyPassword } from '../../mail-engine/auth/password-hash';
 import { getDb } from '../db';
 import { authConfig } from './auth.config';
+import { openSession, revokeSession, sessionAlive } from '../services/auth/console-sessions';
 import { checkLogin, clientAddressOf, recordLogin, slowLogin } from '../services/auth/login-throttle';
 
 class ThrottledSignin extends CredentialsSignin {
@@ -15,6 +16,22 @@ const credentialsSchema = z.object({ address: z.string().trim().toLowerCase().mi
 
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
+  callbacks: {
+    ...authConfig.callbacks,
+    // Every use of the session (a page, an action, /api/auth/session) checks its row: a
+    // revoked, idle or expired session ends here, and its cookie is cleared.
+    jwt: async (params) => {
+      const token = authConfig.callbacks.jwt(params);
+      if (params.user) token.sid = (params.user as { sid?: string }).sid;
+      return (await sessionAlive(await getDb(), token.sid as string | undefined)) ? token : null;
+    },
+  },
+  events: {
+    signOut: async (message) => {
+      const token = 'token' in message ? message.token : null;
+      await revokeSession(await getDb(), (token?.sid as string | undefined) ?? undefined);
+    },
+  },
   providers: [
     Credentials({
       credentials: { address: {}, password: {} },
@@ -43,8 +60,9 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           return null;
         }
         await recordLogin(db, ip, address, 'succeeded');
+        const sid = await openSession(db, user.address, ip, request.headers.get('user-agent') ?? '');
         await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-        return { id: String(user.id), address: user.address, role: user.role, sv: user.sessionVersion, email: user.address } as never;
+        return { id: String(user.id), address: user.address, role: user.role, sv: user.sessionVersion, sid, email: user.address } as never;
       },
     }),
   ],

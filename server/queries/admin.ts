@@ -40,7 +40,10 @@ export const getUsersPage = async (q: string, page: number) => {
     db.user.findMany({ where, orderBy: { address: 'asc' }, skip: (page - 1) * pageSize, take: pageSize, select: { id: true, address: true, role: true, hasMailbox: true, active: true, quotaBytes: true } }),
     db.alias.findMany({ orderBy: [{ address: 'asc' }], take: 500 }),
   ]);
-  return { total, users, aliases, page, pageSize };
+  // Open console sessions of the users shown (the rest of their story is in the audit log).
+  const open = await db.consoleSession.groupBy({ by: ['userAddress'], where: { revokedAt: null, userAddress: { in: users.map((u) => u.address) } }, _count: { _all: true }, _max: { lastSeenAt: true } });
+  const sessions = new Map(open.map((o) => [o.userAddress, { count: o._count._all, lastSeenAt: o._max.lastSeenAt }]));
+  return { total, users: users.map((u) => ({ ...u, sessions: sessions.get(u.address) ?? { count: 0, lastSeenAt: null } })), aliases, page, pageSize };
 };
 
 export const getPolicyPage = async () => {

@@ -3,38 +3,12 @@
 // a proxy in POSTERN_TRUSTED_PROXIES), and SMTP AUTH and the console share one budget — a
 // client refused on one is refused on the other — while the user, from an address that did
 // not fail, signs in.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpAuth } from '../helpers/console';
+import { consoleLogin } from '../helpers/console-http';
 import { startPostern, type RunningPostern } from '../helpers/start-postern';
 
 const PASSWORD = 'console-admin-password-1';
-
-/** One credentials sign-in through next-auth's endpoint, from `localAddress`; true when signed in. */
-const consoleLogin = (base: string, localAddress: string, address: string, password: string, headers: Record<string, string> = {}) =>
-  new Promise<{ ok: boolean; location: string }>((resolve, reject) => {
-    const url = new URL(base);
-    const get = http.get({ host: url.hostname, port: url.port, path: '/api/auth/csrf', localAddress, headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => {
-        const { csrfToken } = JSON.parse(body) as { csrfToken: string };
-        const cookie = (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-        const form = new URLSearchParams({ csrfToken, address, password, callbackUrl: `${base}/dashboard` }).toString();
-        const post = http.request(
-          { host: url.hostname, port: url.port, path: '/api/auth/callback/credentials', method: 'POST', localAddress, headers: { ...headers, cookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) } },
-          (r) => {
-            r.resume();
-            const set = (r.headers['set-cookie'] ?? []).join('\n');
-            resolve({ ok: /authjs\.session-token=[^;]+/.test(set), location: String(r.headers.location ?? '') });
-          },
-        );
-        post.on('error', reject);
-        post.end(form);
-      });
-    });
-    get.on('error', reject);
-  });
 
 describe('console login throttling', () => {
   let p: RunningPostern;

@@ -62,7 +62,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </td>
                 <td>{u.active ? <Badge tone="ok">active</Badge> : <Badge tone="bad">disabled</Badge>}</td>
                 <td>
-                  <UserRowActions user={{ address: u.address, role: u.role, quotaMb: String(u.quotaBytes / 1048576n), hasMailbox: u.hasMailbox, active: u.active }} />
+                  <UserRowActions
+                    user={{
+                      address: u.address,
+                      role: u.role,
+                      quotaMb: String(u.quotaBytes / 1048576n),
+                      hasMailbox: u.hasMailbox,
+                      active: u.active,
+                      sessions: u.sessions.count,
+                      lastSeen: u.sessions.lastSeenAt ? u.sessions.lastSeenAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'never',
+                    }}
+                  />
                 </td>
               </tr>
             ))}

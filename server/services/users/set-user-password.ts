@@ -9,13 +9,16 @@ import { passwordSchema } from '../../schemas/common';
 import { assertRole, type Actor } from '../actor';
 import { commitPolicyChange } from '../policy/commit-policy-change';
 import { parseInput } from '../validate';
+import { revokeUserSessions } from '../auth/console-sessions';
 import { checkLogin, recordLogin, slowLogin } from '../auth/login-throttle';
 
 const store = async (db: Db, actor: Actor, address: string, password: string, summary: string) => {
   const passwordHash = await hashPassword(password);
-  await commitPolicyChange(db, actor, { action: 'user.password', entity: 'user', entityId: address, summary }, (tx) =>
-    tx.user.update({ where: { address }, data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } } }),
-  );
+  await commitPolicyChange(db, actor, { action: 'user.password', entity: 'user', entityId: address, summary }, async (tx) => {
+    await tx.user.update({ where: { address }, data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } } });
+    // Every console session of the user ends (the one that changed it signs in again too).
+    await revokeUserSessions(tx, address);
+  });
 };
 
 export const resetUserPassword = async (db: Db, actor: Actor, address: string, password: string) => {

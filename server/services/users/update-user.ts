@@ -8,6 +8,7 @@ import { emailAddressSchema, roleSchema } from '../../schemas/common';
 import { assertRole, type Actor } from '../actor';
 import { commitPolicyChange } from '../policy/commit-policy-change';
 import { parseInput } from '../validate';
+import { revokeUserSessions } from '../auth/console-sessions';
 
 const updateUserSchema = z.object({
   address: emailAddressSchema,
@@ -33,6 +34,10 @@ export const updateUser = async (db: Db, actor: Actor, input: unknown) => {
     db,
     actor,
     { action: 'user.update', entity: 'user', entityId: address, summary: `update ${address} (${what || 'nothing'})`, before: { ...before, quotaBytes: String(before.quotaBytes) }, after: { ...rest, quotaMb } },
-    (tx) => tx.user.update({ where: { address }, data }),
+    async (tx) => {
+      await tx.user.update({ where: { address }, data });
+      // A role change or disabling ends the user's console sessions.
+      if ((rest.role && rest.role !== before.role) || rest.active === false) await revokeUserSessions(tx, address);
+    },
   );
 };

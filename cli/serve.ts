@@ -10,6 +10,7 @@ import { ConfigError, loadConfig, type PosternConfig } from '../mail-engine/conf
 import { startMailEngine, type MailEngine } from '../mail-engine/main';
 import { initializeDatabase } from '../server/services/setup/initialize-database';
 import { stampClientAddress, trustedProxies } from './client-address';
+import { applySecurityHeaders } from './security-headers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,6 +72,8 @@ export const serve = async (opts: { dev?: boolean; role?: string }) => {
     }
     web = http.createServer((req, res) => {
       stampClientAddress(req, proxies);
+      // X-Forwarded-Proto is believed only from a trusted proxy, like X-Forwarded-For.
+      applySecurityHeaders(req, res, { dev: !!opts.dev, httpsFromProxy: proxies.match((req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')).matched });
       void handle(req, res);
     });
     await new Promise<void>((resolve, reject) => {

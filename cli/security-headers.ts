@@ -1,0 +1,28 @@
+// The console's Content-Security-Policy, with a fresh nonce per request. Next.js reads the
+// nonce from the request's own Content-Security-Policy header and puts it on the scripts it
+// renders (every page is rendered per request: app/layout.tsx), so no inline script runs
+// without it. Styles may be inline (React style attributes); nothing may frame the console.
+// HSTS is sent only when the request came over HTTPS (a TLS proxy in front says so).
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const contentSecurityPolicy = (nonce: string, dev = false) =>
+  [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${dev ? ' ws: wss:' : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+export const applySecurityHeaders = (req: IncomingMessage, res: ServerResponse, o: { dev?: boolean; httpsFromProxy: boolean }) => {
+  const csp = contentSecurityPolicy(randomBytes(16).toString('base64'), o.dev);
+  req.headers['content-security-policy'] = csp;
+  res.setHeader('Content-Security-Policy', csp);
+  if (o.httpsFromProxy && req.headers['x-forwarded-proto'] === 'https') res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+};

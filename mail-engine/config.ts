@@ -74,7 +74,8 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.POSTERN_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  // Everything under it is the server's own: mail, keys, the database (0700).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const databaseUrl = e.DATABASE_URL || `file:${path.join(dataDir, 'postern.db')}`;
   if (!/^(file:|postgres(ql)?:\/\/)/i.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be file:PATH (SQLite) or postgresql://… (PostgreSQL)');

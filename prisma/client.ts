@@ -1,7 +1,7 @@
 // Prisma client factory for the URL's provider: SQLite (better-sqlite3 adapter) by default,
 // PostgreSQL (pg adapter) for postgres:// or postgresql:// URLs. Shared by server/ and
 // mail-engine/store/; deliberately free of "server-only" so the engine process can load it.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -70,6 +70,10 @@ export const createPrismaClient = async (url: string): Promise<Db> => {
   // WAL lets the console read while the engine writes; NORMAL is durable across process
   // crashes in WAL mode, and the spool itself is fsync'd separately.
   await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  // The database holds password hashes: readable by the server alone (its -wal and -shm
+  // files take the same mode from it).
+  const file = sqlitePathOf(url);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (file !== ':memory:' && existsSync(f)) chmodSync(f, 0o600);
   await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   return client;

@@ -39,7 +39,22 @@ export const findDeliveryEvents = async (filter: LogFilter, take = 100) => {
       ? { OR: [{ text: { contains: filter.q } }, { recipient: { contains: filter.q.toLowerCase() } }, { sender: { contains: filter.q.toLowerCase() } }, { queueId: filter.q.toUpperCase() }, { lookupId: filter.q.toUpperCase() }, { helo: { contains: filter.q } }] }
       : {}),
   };
-  return db.deliveryEvent.findMany({ where, orderBy: { id: 'desc' }, take });
+  // The database's substring search treats % and _ as wildcards (SQL LIKE): a search for
+  // "100%" or "user_1" would match far more. Such a search is checked again here, literally,
+  // reading newest first in pages until `take` rows match (at most 20 pages).
+  if (!/[%_\\]/.test(filter.q)) return db.deliveryEvent.findMany({ where, orderBy: { id: 'desc' }, take });
+  const q = filter.q;
+  const literal = (e: { text: string; recipient: string; sender: string; queueId: string; lookupId: string; helo: string }) =>
+    e.text.includes(q) || e.recipient.includes(q.toLowerCase()) || e.sender.includes(q.toLowerCase()) || e.queueId === q.toUpperCase() || e.lookupId === q.toUpperCase() || e.helo.includes(q);
+  const found: Awaited<ReturnType<typeof db.deliveryEvent.findMany>> = [];
+  let before = filter.before;
+  for (let page = 0; page < 20 && found.length < take; page++) {
+    const rows = await db.deliveryEvent.findMany({ where: { ...where, ...(before ? { id: { lt: before } } : {}) }, orderBy: { id: 'desc' }, take });
+    found.push(...rows.filter(literal));
+    if (rows.length < take) break;
+    before = rows[rows.length - 1]!.id;
+  }
+  return found.slice(0, take);
 };
 
 /**

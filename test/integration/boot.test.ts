@@ -63,6 +63,20 @@ const bootChecks = (label: string, env: () => Promise<Record<string, string>> | 
 describe('boot on SQLite', () => {
   bootChecks('sqlite', () => ({}));
 
+  it('keeps the data directory 0700 and the database and secrets 0600', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'postern-perms-'));
+    const dataDir = path.join(parent, 'data');
+    const p = await startPostern({ dataDir, role: 'engine' });
+    try {
+      const mode = (f: string) => statSync(path.join(dataDir, f)).mode & 0o777;
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      for (const f of ['postern.db', 'postern.db-wal', 'auth-secret', 'initial-admin-password']) expect([f, mode(f)]).toEqual([f, 0o600]);
+    } finally {
+      await p.stop();
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('reports an SMTP port it cannot bind in one line and still serves the console', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', () => r()));

@@ -17,5 +17,5 @@ export async function GET(req: NextRequest) {
   const rows = await findDeliveryEvents(parsed.data, 10_000);
   const head = ['at', 'event', 'status', 'queueId', 'lookupId', 'clientAddress', 'helo', 'saslUser', 'sender', 'recipient', 'code', 'enhanced', 'text'];
   const body = [head.join(','), ...rows.map((r) => head.map((h) => csv(h === 'at' ? r.at.toISOString() : (r as Record<string, unknown>)[h])).join(','))].join('\n');
-  return new NextResponse(body, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="postern-log.csv"' } });
+  return new NextResponse(body, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="postern-log.csv"', 'cache-control': 'no-store' } });
 }

@@ -21,3 +21,14 @@ export const createFreshPgDatabase = async (label: string) => {
     },
   };
 };
+
+/** Runs one statement as the PostgreSQL superuser (outages: ALLOW_CONNECTIONS, terminating backends). */
+export const pgAdmin = async (sql: string) => {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+};

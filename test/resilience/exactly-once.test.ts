@@ -6,27 +6,18 @@
 // the next hop has exactly one copy. And when the engine is stopped while the database is
 // still away, the journal makes the next start record the outcome instead of delivering
 // again.
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../server/services/actor';
 import { createNetwork } from '../../server/services/networks/create-network';
 import { updateSettings } from '../../server/services/settings/update-settings';
-import { IN_CI, PG_ADMIN_URL, pgAvailable } from '../helpers/env';
-import { createFreshPgDatabase } from '../helpers/pg';
+import { IN_CI, pgAvailable } from '../helpers/env';
+import { createFreshPgDatabase, pgAdmin } from '../helpers/pg';
 import { startSink } from '../helpers/sink';
 import { SmtpProbe } from '../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../helpers/start-test-engine';
 import { sleep, until } from '../helpers/wait';
 
-const admin = async (sql: string) => {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-};
+const admin = pgAdmin;
 
 describe('a delivery outcome the database cannot take (PostgreSQL)', async () => {
   const havePg = await pgAvailable();

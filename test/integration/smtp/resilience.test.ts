@@ -5,15 +5,14 @@
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mailRootOf, maildirFor } from '../../../mail-engine/delivery/deliver-maildir';
 import { all, createSqlDriver } from '../../../mail-engine/store/sql-driver';
 import { CLI_ACTOR } from '../../../server/services/actor';
 import { createDomain } from '../../../server/services/domains/create-domain';
 import { updateSettings } from '../../../server/services/settings/update-settings';
-import { IN_CI, PG_ADMIN_URL, pgAvailable } from '../../helpers/env';
-import { createFreshPgDatabase } from '../../helpers/pg';
+import { IN_CI, pgAvailable } from '../../helpers/env';
+import { createFreshPgDatabase, pgAdmin } from '../../helpers/pg';
 import { freePort } from '../../helpers/ports';
 import { SmtpProbe } from '../../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../../helpers/start-test-engine';
@@ -73,15 +72,7 @@ describe('when the database goes away (PostgreSQL)', async () => {
   const havePg = await pgAvailable();
   let t: TestEngine | undefined;
   let db: Awaited<ReturnType<typeof createFreshPgDatabase>> | undefined;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = pgAdmin;
   afterAll(async () => {
     const name = db ? new URL(db.url).pathname.slice(1) : '';
     if (name) await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`).catch(() => {});

@@ -73,7 +73,7 @@ export const createPrismaClient = async (url: string): Promise<Db> => {
   // The database holds password hashes: readable by the server alone (its -wal and -shm
   // files take the same mode from it).
   const file = sqlitePathOf(url);
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (file !== ':memory:' && existsSync(f)) chmodSync(f, 0o600);
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (file !== ':memory:' && existsSync(/*turbopackIgnore: true*/ f)) chmodSync(/*turbopackIgnore: true*/ f, 0o600);
   await client.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
   await client.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   return client;

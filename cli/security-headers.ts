@@ -26,3 +26,21 @@ export const applySecurityHeaders = (req: IncomingMessage, res: ServerResponse, 
   res.setHeader('Content-Security-Policy', csp);
   if (o.httpsFromProxy && req.headers['x-forwarded-proto'] === 'https') res.setHeader('Strict-Transport-Security', 'max-age=31536000');
 };
+
+/**
+ * Server actions (and the form posts that stand for them without JavaScript) must carry an
+ * Origin, and it must be the console's own: the public URL when AUTH_URL names it, else the
+ * request's Host. Next.js alone lets a request without Origin through. Returns why a request
+ * is refused, or undefined.
+ */
+export const refuseCrossOrigin = (req: IncomingMessage, publicUrl: string | undefined, https: boolean): string | undefined => {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return undefined;
+  const path = (req.url ?? '/').split('?')[0]!;
+  const type = String(req.headers['content-type'] ?? '');
+  const isAction = req.headers['next-action'] !== undefined || (!path.startsWith('/api/') && /^(multipart\/form-data|application\/x-www-form-urlencoded)/.test(type));
+  if (!isAction) return undefined;
+  const origin = req.headers.origin;
+  if (!origin || origin === 'null') return 'a server action without an Origin header';
+  const expected = publicUrl ? new URL(publicUrl).origin : `${https ? 'https' : 'http'}://${req.headers.host ?? ''}`;
+  return origin === expected ? undefined : `a server action from ${origin.slice(0, 100)}, not ${expected}`;
+};

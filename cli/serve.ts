@@ -10,7 +10,7 @@ import { ConfigError, loadConfig, type PosternConfig } from '../mail-engine/conf
 import { startMailEngine, type MailEngine } from '../mail-engine/main';
 import { initializeDatabase } from '../server/services/setup/initialize-database';
 import { stampClientAddress, trustedProxies } from './client-address';
-import { applySecurityHeaders } from './security-headers';
+import { applySecurityHeaders, refuseCrossOrigin } from './security-headers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -73,7 +73,13 @@ export const serve = async (opts: { dev?: boolean; role?: string }) => {
     web = http.createServer((req, res) => {
       stampClientAddress(req, proxies);
       // X-Forwarded-Proto is believed only from a trusted proxy, like X-Forwarded-For.
-      applySecurityHeaders(req, res, { dev: !!opts.dev, httpsFromProxy: proxies.match((req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')).matched });
+      const fromProxy = proxies.match((req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')).matched;
+      applySecurityHeaders(req, res, { dev: !!opts.dev, httpsFromProxy: fromProxy });
+      const refused = refuseCrossOrigin(req, process.env.AUTH_URL, fromProxy && req.headers['x-forwarded-proto'] === 'https');
+      if (refused) {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`Refused: ${refused}.\n`);
+        return;
+      }
       void handle(req, res);
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,8 @@
 // Console sessions end on the server, over real HTTP: after sign-out a copied cookie is
 // refused everywhere (pages and /api/auth/session, which no longer extends it); a password
 // change ends the user's other sessions; an admin ends a user's sessions; and a session
-// unused for postern_console_idle_timeout is over.
+// unused for postern_console_idle_timeout is over. And server actions without the console's
+// own Origin are refused before they reach Next.js (which lets a missing Origin through).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../server/services/actor';
 import { endSessions } from '../../server/services/auth/console-sessions';
@@ -64,5 +65,17 @@ describe('console sessions', () => {
     await sleep(3500);
     expect(await sessionOf(p.webUrl, a.jar)).toBeNull();
     expect((await cli(['unset', 'postern_console_idle_timeout'])).code).toBe(0);
+  });
+
+  it('refuses a server action whose Origin is missing or foreign', async () => {
+    const action = (headers: Record<string, string>) => request(p.webUrl, { path: '/login', method: 'POST', headers: { 'next-action': '0123456789abcdef', 'content-type': 'text/plain;charset=UTF-8', ...headers } });
+    const none = await action({});
+    expect(none.status).toBe(403);
+    expect(none.body).toMatch(/without an Origin header/);
+    expect((await action({ origin: 'http://evil.example' })).status).toBe(403);
+    // A form posted without JavaScript stands for an action too.
+    expect((await request(p.webUrl, { path: '/login', form: { $ACTION_ID_0123: '' } })).status).toBe(403);
+    // The console's own origin gets through to Next.js (which then finds no such action).
+    expect((await action({ origin: p.webUrl })).status).not.toBe(403);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import * as commonPasswordLists from '@zxcvbn-ts/language-common';
 import { parseCidr } from '../../mail-engine/policy/match/cidr';
 import { isValidHostname } from '../../mail-engine/policy/match/domain';
 
@@ -39,12 +40,20 @@ export const cidrSchema = z
 export const roleSchema = z.enum(['ADMIN', 'OPERATOR', 'USER']);
 
 /** 10+ characters, not just one kind of character, not the address itself. */
+/** The ~49,000 most common passwords (zxcvbn-ts's list), loaded on first use. */
+let common: Set<string> | undefined;
+const isCommonPassword = (p: string) => {
+  common ??= new Set((commonPasswordLists.dictionary['passwords-common'] as string[]).map((w) => w.toLowerCase()));
+  return common.has(p.toLowerCase());
+};
+
 export const passwordSchema = z
   .string()
   .min(10, 'Use at least 10 characters')
   .max(1024, 'At most 1024 characters')
   .refine((p) => new Set(p).size >= 4, 'Use a less repetitive password')
-  .refine((p) => /[^A-Za-z]/.test(p) || p.length >= 16, 'Add a digit or symbol, or use 16+ characters');
+  .refine((p) => /[^A-Za-z]/.test(p) || p.length >= 16, 'Add a digit or symbol, or use 16+ characters')
+  .refine((p) => !isCommonPassword(p), 'This is one of the most common passwords: choose another');
 
 export const fieldErrorsOf = (e: z.ZodError) => {
   const out: Record<string, string[]> = {};

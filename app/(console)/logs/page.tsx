@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { UntrustedText } from '@/components/logs/untrusted-text';
 import { DecisionTrace } from '@/components/logs/decision-trace';
 import { LiveTail } from '@/components/logs/live-tail';
 import { Card } from '@/components/ui/card';
@@ -80,12 +81,18 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
                     ) : null}
                   </td>
                   <td className="font-mono">{e.clientAddress}</td>
-                  <td>{e.helo}</td>
-                  <td>{e.sender}</td>
-                  <td>{e.recipient}</td>
+                  <td>
+                    <UntrustedText value={e.helo} max={60} />
+                  </td>
+                  <td>
+                    <UntrustedText value={e.sender} max={80} />
+                  </td>
+                  <td>
+                    <UntrustedText value={e.recipient} max={80} />
+                  </td>
                   <td>
                     {e.code ? `${e.code} ${e.enhanced} ` : ''}
-                    {e.text}
+                    <UntrustedText value={e.text} max={300} />
                     <DecisionTrace trace={e.trace} className="pl-4" />
                   </td>
                 </tr>

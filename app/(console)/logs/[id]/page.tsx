@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { DecisionTrace } from '@/components/logs/decision-trace';
+import { UntrustedText } from '@/components/logs/untrusted-text';
 import { Badge, Card } from '@/components/ui/card';
 import { requireRole } from '@/server/auth/require-role';
 import { getMessageStory } from '@/server/queries/logs';
@@ -82,12 +83,16 @@ export default async function MessagePage({ params }: { params: Promise<{ id: st
                 <span className="font-mono text-xs text-slate-500">{e.at.toISOString().replace('T', ' ').slice(0, 23)}</span>
                 <strong>{e.event}</strong>
                 {e.status ? <Badge tone={TONE[e.status] ?? 'neutral'}>{e.status}</Badge> : null}
-                {e.recipient ? <span>to {e.recipient}</span> : null}
+                {e.recipient ? (
+                  <span>
+                    to <UntrustedText value={e.recipient} />
+                  </span>
+                ) : null}
               </div>
               {e.code || e.text ? (
                 <p className="text-slate-700">
                   {e.code ? `${e.code} ${e.enhanced} ` : ''}
-                  {e.text}
+                  <UntrustedText value={e.text} max={1000} />
                 </p>
               ) : null}
               <DecisionTrace trace={e.trace} />

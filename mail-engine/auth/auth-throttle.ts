@@ -39,6 +39,23 @@ export const decideThrottle = (f: ThrottleFacts, clientLimit: number): ThrottleD
   return { refuse: false, slowMs, failDelayMs };
 };
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Waits `ms`, one caller at a time per login: parallel guesses at one account queue up
+ * instead of sharing a wait. Used by SMTP AUTH and by the console.
+ */
+export const createSlowGate = () => {
+  const gates = new Map<string, Promise<void>>();
+  return async (login: string, ms: number) => {
+    if (ms <= 0) return;
+    const mine = (gates.get(login) ?? Promise.resolve()).then(() => sleep(ms));
+    gates.set(login, mine);
+    await mine;
+    if (gates.get(login) === mine) gates.delete(login);
+  };
+};
+
 export type RemoteFacts = (client: string, login: string, since: Date) => Promise<{ client: number; login: number; known: boolean }>;
 
 export type AuthThrottle = {
@@ -49,14 +66,13 @@ export type AuthThrottle = {
   succeed(client: string, login: string): void;
 };
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const createAuthThrottle = (opts: { limit: () => number; windowMs?: () => number; remote?: RemoteFacts }): AuthThrottle => {
   const windowMs = () => opts.windowMs?.() ?? 10 * 60_000;
   const failures = new Map<string, number[]>();
   /** Client addresses that logged in successfully, per login (this node's; the rest via `remote`). */
   const known = new Map<string, Set<string>>();
-  const gates = new Map<string, Promise<void>>();
+  const gate = createSlowGate();
   const recent = (key: string, now: number) => {
     const list = (failures.get(key) ?? []).filter((t) => now - t < windowMs());
     if (list.length) failures.set(key, list);
@@ -89,15 +105,7 @@ export const createAuthThrottle = (opts: { limit: () => number; windowMs?: () =>
         opts.limit(),
       );
     },
-    slow: async (login0, ms) => {
-      if (ms <= 0) return;
-      const login = login0.toLowerCase();
-      const before = gates.get(login) ?? Promise.resolve();
-      const mine = before.then(() => sleep(ms));
-      gates.set(login, mine);
-      await mine;
-      if (gates.get(login) === mine) gates.delete(login);
-    },
+    slow: (login, ms) => gate(login.toLowerCase(), ms),
     fail: (client, login, now = Date.now()) => {
       for (const key of [`c:${client}`, ...(login ? [`u:${login.toLowerCase()}`] : [])]) failures.set(key, [...recent(key, now), now]);
     },

@@ -3,12 +3,12 @@
 // console login is an auth.* DeliveryEvent (node "console"), which the engines count too,
 // and the console counts theirs — so an account has one budget, whichever door is knocked
 // on. The client address is the one cli/serve.ts stamped (socket or trusted proxy).
-import { decideThrottle, type ThrottleDecision } from '../../../mail-engine/auth/auth-throttle';
+import { createSlowGate, decideThrottle, type ThrottleDecision } from '../../../mail-engine/auth/auth-throttle';
+import { authFacts } from '../../../mail-engine/store/remote-auth-failures';
 import { defaultFor, PARAMETER_TABLE, parseTime } from '../../../mail-engine/policy/parameters';
 import type { Db } from '../../../prisma/client';
 
 export const CONSOLE_NODE = 'console';
-const KNOWN_FOR_MS = 180 * 24 * 3600_000;
 
 export const clientAddressOf = (headers: Headers) => headers.get('x-postern-client') || 'unknown';
 
@@ -21,14 +21,8 @@ const setting = async (db: Db, name: string) => {
 export const checkLogin = async (db: Db, client: string, login: string): Promise<ThrottleDecision> => {
   const limit = Number(await setting(db, 'postern_auth_failure_limit')) || 5;
   const windowS = parseTime(await setting(db, 'postern_auth_failure_window')) ?? 600;
-  const since = new Date(Date.now() - windowS * 1000);
-  const failed = { event: 'auth.failed', at: { gte: since } };
-  const [clientFailures, accountFailures, known] = await Promise.all([
-    db.deliveryEvent.count({ where: { ...failed, clientAddress: client } }),
-    db.deliveryEvent.count({ where: { ...failed, saslUser: login } }),
-    db.deliveryEvent.findFirst({ where: { event: 'auth.succeeded', saslUser: login, clientAddress: client, at: { gte: new Date(Date.now() - KNOWN_FOR_MS) } }, select: { id: true } }),
-  ]);
-  return decideThrottle({ clientFailures, accountFailures, knownClient: !!known }, limit);
+  const facts = await authFacts(db, client, login, new Date(Date.now() - windowS * 1000));
+  return decideThrottle({ clientFailures: facts.client, accountFailures: facts.login, knownClient: facts.known }, limit);
 };
 
 export type LoginOutcome = 'succeeded' | 'failed' | 'throttled' | 'slowed';
@@ -48,14 +42,7 @@ export const recordLogin = (db: Db, client: string, login: string, outcome: Logi
     })
     .catch(() => undefined); // the database may be busy: the login itself is answered anyway
 
-const GATES = Symbol.for('postern.console-login-gates');
-const gates: Map<string, Promise<void>> = ((globalThis as Record<symbol, Map<string, Promise<void>> | undefined>)[GATES] ??= new Map());
+const GATE = Symbol.for('postern.console-login-gate');
 
-/** Waits `ms` before the password is checked, one attempt at a time per account. */
-export const slowLogin = async (login: string, ms: number) => {
-  if (ms <= 0) return;
-  const mine = (gates.get(login) ?? Promise.resolve()).then(() => new Promise<void>((r) => setTimeout(r, ms)));
-  gates.set(login, mine);
-  await mine;
-  if (gates.get(login) === mine) gates.delete(login);
-};
+/** Waits `ms` before the password is checked, one attempt at a time per account (one gate per process). */
+export const slowLogin = ((globalThis as Record<symbol, ReturnType<typeof createSlowGate> | undefined>)[GATE] ??= createSlowGate());

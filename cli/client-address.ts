@@ -16,9 +16,12 @@ export const trustedProxies = (spec: string | undefined) => new CidrMatcher(
 
 const bare = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '').replace(/^\[|\]$/g, '');
 
+/** Whether the request's peer is a proxy the operator listed (its forwarding headers count). */
+export const fromTrustedProxy = (req: IncomingMessage, proxies: CidrMatcher) => proxies.match(bare(req.socket.remoteAddress)).matched;
+
 export const clientAddressOf = (req: IncomingMessage, proxies: CidrMatcher) => {
   const peer = bare(req.socket.remoteAddress) || 'unknown';
-  if (!proxies.match(peer).matched) return peer;
+  if (!fromTrustedProxy(req, proxies)) return peer;
   const forwarded = String(req.headers['x-forwarded-for'] ?? '')
     .split(',')
     .map((s) => bare(s.trim()))

@@ -20,11 +20,12 @@ export const contentSecurityPolicy = (nonce: string, dev = false) =>
     "frame-ancestors 'none'",
   ].join('; ');
 
-export const applySecurityHeaders = (req: IncomingMessage, res: ServerResponse, o: { dev?: boolean; httpsFromProxy: boolean }) => {
+/** `https`: a trusted proxy says the request came over HTTPS. */
+export const applySecurityHeaders = (req: IncomingMessage, res: ServerResponse, o: { dev?: boolean; https: boolean }) => {
   const csp = contentSecurityPolicy(randomBytes(16).toString('base64'), o.dev);
   req.headers['content-security-policy'] = csp;
   res.setHeader('Content-Security-Policy', csp);
-  if (o.httpsFromProxy && req.headers['x-forwarded-proto'] === 'https') res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+  if (o.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
 };
 
 /**

@@ -9,7 +9,7 @@ import { migrateDatabase } from '../prisma/migrate';
 import { ConfigError, loadConfig, type PosternConfig } from '../mail-engine/config';
 import { startMailEngine, type MailEngine } from '../mail-engine/main';
 import { initializeDatabase } from '../server/services/setup/initialize-database';
-import { stampClientAddress, trustedProxies } from './client-address';
+import { fromTrustedProxy, stampClientAddress, trustedProxies } from './client-address';
 import { applySecurityHeaders, refuseCrossOrigin } from './security-headers';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -73,9 +73,9 @@ export const serve = async (opts: { dev?: boolean; role?: string }) => {
     web = http.createServer((req, res) => {
       stampClientAddress(req, proxies);
       // X-Forwarded-Proto is believed only from a trusted proxy, like X-Forwarded-For.
-      const fromProxy = proxies.match((req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')).matched;
-      applySecurityHeaders(req, res, { dev: !!opts.dev, httpsFromProxy: fromProxy });
-      const refused = refuseCrossOrigin(req, process.env.AUTH_URL, fromProxy && req.headers['x-forwarded-proto'] === 'https');
+      const https = fromTrustedProxy(req, proxies) && req.headers['x-forwarded-proto'] === 'https';
+      applySecurityHeaders(req, res, { dev: !!opts.dev, https });
+      const refused = refuseCrossOrigin(req, process.env.AUTH_URL, https);
       if (refused) {
         res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end(`Refused: ${refused}.\n`);
         return;

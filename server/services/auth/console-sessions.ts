@@ -5,7 +5,8 @@
 // admin ends them, after postern_console_idle_timeout without use, and
 // postern_console_session_lifetime after sign-in.
 import { randomBytes } from 'node:crypto';
-import { defaultFor, PARAMETER_TABLE, parseTime } from '../../../mail-engine/policy/parameters';
+import { parseTime } from '../../../mail-engine/policy/parameters';
+import { settingValue } from '../settings/setting-value';
 import type { Db } from '../../../prisma/client';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
@@ -20,10 +21,7 @@ const cache = globalThis as Record<symbol, Limits | undefined>;
 const limits = async (db: Db): Promise<Limits> => {
   const c = cache[LIMITS];
   if (c && Date.now() - c.at < 10_000) return c;
-  const read = async (name: string) => {
-    const row = await db.setting.findUnique({ where: { name } });
-    return (parseTime(row?.value ?? defaultFor(PARAMETER_TABLE.get(name)!, 3.6)) ?? 3600) * 1000;
-  };
+  const read = async (name: string) => (parseTime(await settingValue(db, name)) ?? 3600) * 1000;
   const fresh = { idleMs: await read('postern_console_idle_timeout'), lifetimeMs: await read('postern_console_session_lifetime'), at: Date.now() };
   cache[LIMITS] = fresh;
   return fresh;

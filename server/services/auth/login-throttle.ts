@@ -5,22 +5,17 @@
 // on. The client address is the one cli/serve.ts stamped (socket or trusted proxy).
 import { createSlowGate, decideThrottle, type ThrottleDecision } from '../../../mail-engine/auth/auth-throttle';
 import { authFacts } from '../../../mail-engine/store/remote-auth-failures';
-import { defaultFor, PARAMETER_TABLE, parseTime } from '../../../mail-engine/policy/parameters';
+import { parseTime } from '../../../mail-engine/policy/parameters';
+import { settingValue } from '../settings/setting-value';
 import type { Db } from '../../../prisma/client';
 
 export const CONSOLE_NODE = 'console';
 
 export const clientAddressOf = (headers: Headers) => headers.get('x-postern-client') || 'unknown';
 
-const setting = async (db: Db, name: string) => {
-  const row = await db.setting.findUnique({ where: { name } });
-  const def = PARAMETER_TABLE.get(name)!;
-  return row?.value ?? defaultFor(def, 3.6);
-};
-
 export const checkLogin = async (db: Db, client: string, login: string): Promise<ThrottleDecision> => {
-  const limit = Number(await setting(db, 'postern_auth_failure_limit')) || 5;
-  const windowS = parseTime(await setting(db, 'postern_auth_failure_window')) ?? 600;
+  const limit = Number(await settingValue(db, 'postern_auth_failure_limit')) || 5;
+  const windowS = parseTime(await settingValue(db, 'postern_auth_failure_window')) ?? 600;
   const facts = await authFacts(db, client, login, new Date(Date.now() - windowS * 1000));
   return decideThrottle({ clientFailures: facts.client, accountFailures: facts.login, knownClient: facts.known }, limit);
 };

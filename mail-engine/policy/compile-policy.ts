@@ -7,7 +7,6 @@
 // Lookups are built once for speed: domain and recipient sets are hash lookups, networks
 // are prefix trees.
 import { resolveAddress, type ResolvedAddress } from './address';
-import { parseLocalTransport } from './local-transport';
 import { compileEngineSettings } from './engine-settings';
 import { findOpenRelay } from './open-relay-guard';
 import type { CompiledRestriction, ListName, Policy } from './policy';
@@ -153,9 +152,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   const mynetworks = new CidrMatcher(usingStyle ? hostDerivedNetworks(style, rows.hostAddresses) : networkEntries);
 
   // ── local delivery ──
-  const localTransport = parseLocalTransport(params.local_transport ?? 'maildir');
-  if (typeof localTransport === 'string') errors.push({ parameter: 'local_transport', message: localTransport });
-  const { delivery, listen, identity } = compileEngineSettings(params, errors);
+  const { localTransport, delivery, listen, identity } = compileEngineSettings(params, errors);
 
   // ── peers trusted to speak for others: XCLIENT, XFORWARD, PROXY ──
   const peerList = (name: string) => {
@@ -364,7 +361,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     },
     proxies,
     rejectBareNewline: (params.smtpd_forbid_bare_newline ?? 'normalize') === 'reject',
-    localTransport: typeof localTransport === 'string' ? ({ kind: 'maildir' } as const) : localTransport,
+    localTransport,
     delivery,
     listen,
     identity,

@@ -1,11 +1,13 @@
-// The parameters the engine acts on outside the restriction lists — where to relay, on which
+// The parameters the engine acts on outside the restriction lists — how to deliver locally,
+// where to relay, on which
 // port, with which TLS, how many deliveries at once, when to retry, where to listen, what to
 // greet with — parsed once at compile time into typed fields. A malformed value is a compile
 // error with its reason, so it is refused when it is saved or imported, never discovered by
 // a delivery or a listener later. Pure.
 import { parseIp } from './match/ip';
 import { parseTime, splitList } from './parameters';
-import type { DeliverySettings, ListenSettings, NextHop } from './policy';
+import { parseLocalTransport } from './local-transport';
+import type { DeliverySettings, ListenSettings, LocalTransport, NextHop } from './policy';
 import type { ParameterValues, PolicyError } from './types';
 
 /** Service names smtp_tcp_port and next hops may use instead of a number (known_tcp_ports). */
@@ -71,6 +73,10 @@ const bindAddresses = (params: ParameterValues, errors: PolicyError[]): string[]
 };
 
 export const compileEngineSettings = (params: ParameterValues, errors: PolicyError[]) => {
+  const transport = parseLocalTransport(params.local_transport ?? 'maildir');
+  if (typeof transport === 'string') errors.push({ parameter: 'local_transport', message: transport });
+  const localTransport: LocalTransport = typeof transport === 'string' ? { kind: 'maildir' } : transport;
+
   const int = (n: string) => Number(params[n] ?? 0);
   const secs = (n: string) => parseTime(params[n] ?? '') ?? 0;
 
@@ -122,5 +128,5 @@ export const compileEngineSettings = (params: ParameterValues, errors: PolicyErr
     tlsKeyFile: params.smtpd_tls_key_file ?? '',
   };
   if (identity.tlsCertFile && !identity.tlsKeyFile) errors.push({ parameter: 'smtpd_tls_key_file', message: 'smtpd_tls_cert_file is set but the key file is empty' });
-  return { delivery, listen, identity };
+  return { localTransport, delivery, listen, identity };
 };

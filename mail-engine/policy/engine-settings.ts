@@ -1,8 +1,8 @@
 // The parameters the engine acts on outside the restriction lists — how to deliver locally,
-// where to relay, on which port, with which TLS, how many deliveries at once, when to retry, where to listen, what to
-// greet with — parsed once at compile time into typed fields. A malformed value is a compile
-// error with its reason, so it is refused when it is saved or imported, never discovered by
-// a delivery or a listener later. Pure.
+// where to relay, on which port, with which TLS, how many deliveries at once, when to retry,
+// where to listen, what to greet with — parsed once at compile time into typed fields. A
+// malformed value is a compile error with its reason, so it is refused when it is saved or
+// imported, never discovered by a delivery or a listener later. Pure.
 import { parseIp } from './match/ip';
 import { parseTime, splitList } from './parameters';
 import { parseLocalTransport } from './local-transport';

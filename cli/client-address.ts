@@ -30,7 +30,17 @@ export const clientAddressOf = (req: IncomingMessage, proxies: CidrMatcher) => {
   return peer;
 };
 
-/** Stamps the request with its client address for the console (see above). */
+export const PATH_HEADER = 'x-postern-path';
+const FORWARDING = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'forwarded'];
+
+/**
+ * Stamps the request with its client address and path for the console (see above). The
+ * forwarding headers of a peer that is not a trusted proxy are dropped, so neither next-auth
+ * (which builds its redirects from X-Forwarded-Host) nor anything else can be told another
+ * host or scheme by a client.
+ */
 export const stampClientAddress = (req: IncomingMessage, proxies: CidrMatcher) => {
   req.headers[CLIENT_HEADER] = clientAddressOf(req, proxies);
+  req.headers[PATH_HEADER] = (req.url ?? '').slice(0, 300);
+  if (!fromTrustedProxy(req, proxies)) for (const h of FORWARDING) delete req.headers[h];
 };

@@ -24,6 +24,7 @@ import { createUser } from '../server/services/users/create-user';
 import { deleteUser } from '../server/services/users/delete-user';
 import { findUsers } from '../server/services/users/find-users';
 import { resetUserPassword } from '../server/services/users/set-user-password';
+import { resetFactors } from '../server/services/auth/second-factors';
 import { serve } from './serve';
 
 export class UsageError extends Error {}
@@ -227,6 +228,16 @@ export const COMMANDS: Record<string, Command> = {
     run: async ({ db, positionals: [address] }) => {
       await resetUserPassword(db, CLI_ACTOR, address!, await readStdin());
       out('password changed');
+      return 0;
+    },
+  },
+  'user reset-2fa': {
+    usage: 'user reset-2fa ADDR',
+    positionals: [1, 1],
+    access: 'write',
+    run: async ({ db, positionals: [address] }) => {
+      const n = await resetFactors(db, CLI_ACTOR, address!, 'cli');
+      out(`removed ${n} second factor(s) of ${address!.toLowerCase()}; they sign in with their password and may set up a new one`);
       return 0;
     },
   },

@@ -104,6 +104,7 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'postern_auth_failure_window', type: 'time', group: 'limits', default: '600s', doc: 'Postern: how long a failed login counts against its client and its login; afterwards it is forgotten, so nobody is locked out for good.' }),
   p({ name: 'postern_console_idle_timeout', type: 'time', group: 'limits', default: '1h', doc: 'Postern: a console session unused for this long is ended (its cookie no longer works).' }),
   p({ name: 'postern_console_session_lifetime', type: 'time', group: 'limits', default: '12h', doc: 'Postern: a console session ends this long after sign-in, however busy.' }),
+  p({ name: 'postern_console_second_factor_roles', type: 'list', group: 'limits', default: '', values: ['admin', 'operator', 'user'], doc: 'Postern: console roles that must sign in with a second factor (TOTP or a security key); their users are sent to set one up before anything else.' }),
   // ── delivery / queue ──
   p({ name: 'local_transport', type: 'string', group: 'delivery', default: 'maildir', doc: 'How local mail is delivered: maildir (Maildirs under the data directory, also for local or virtual) or lmtp:inet:host:port / lmtp:unix:/path (Dovecot).' }),
   p({ name: 'recipient_delimiter', type: 'string', group: 'delivery', default: '', doc: 'Separator between user names and address extensions (user+foo).' }),

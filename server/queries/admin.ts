@@ -43,7 +43,15 @@ export const getUsersPage = async (q: string, page: number) => {
   // Open console sessions of the users shown (the rest of their story is in the audit log).
   const open = await db.consoleSession.groupBy({ by: ['userAddress'], where: { revokedAt: null, userAddress: { in: users.map((u) => u.address) } }, _count: { _all: true }, _max: { lastSeenAt: true } });
   const sessions = new Map(open.map((o) => [o.userAddress, { count: o._count._all, lastSeenAt: o._max.lastSeenAt }]));
-  return { total, users: users.map((u) => ({ ...u, sessions: sessions.get(u.address) ?? { count: 0, lastSeenAt: null } })), aliases, page, pageSize };
+  const factors = await db.secondFactor.groupBy({ by: ['userAddress'], where: { confirmedAt: { not: null }, userAddress: { in: users.map((u) => u.address) } }, _count: { _all: true } });
+  const factorCount = new Map(factors.map((f) => [f.userAddress, f._count._all]));
+  return {
+    total,
+    users: users.map((u) => ({ ...u, sessions: sessions.get(u.address) ?? { count: 0, lastSeenAt: null }, secondFactors: factorCount.get(u.address) ?? 0 })),
+    aliases,
+    page,
+    pageSize,
+  };
 };
 
 export const getPolicyPage = async () => {

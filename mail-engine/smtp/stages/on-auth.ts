@@ -65,7 +65,7 @@ export const onAuth = async (
   let user: string | null = null;
   if (login && auth.password && !impersonation) {
     try {
-      user = await verifyCredentials(ctx.credentials, login, auth.password);
+      user = await verifyCredentials(ctx.credentials, login, auth.password, state.clientAddress);
     } catch {
       count(state, 'auth', false);
       throw new SmtpError(454, '4.7.0', 'Temporary authentication failure');

@@ -8,8 +8,7 @@ import { authFacts } from '../../../mail-engine/store/remote-auth-failures';
 import { parseTime } from '../../../mail-engine/policy/parameters';
 import { settingValue } from '../settings/setting-value';
 import type { Db } from '../../../prisma/client';
-
-export const CONSOLE_NODE = 'console';
+import { securityEvent } from './security-events';
 
 export const clientAddressOf = (headers: Headers) => headers.get('x-postern-client') || 'unknown';
 
@@ -22,20 +21,9 @@ export const checkLogin = async (db: Db, client: string, login: string): Promise
 
 export type LoginOutcome = 'succeeded' | 'failed' | 'throttled' | 'slowed';
 
-/** The security event: a DeliveryEvent row, counted by every node's throttle and shown to admins. */
-export const recordLogin = (db: Db, client: string, login: string, outcome: LoginOutcome, what = 'console login') =>
-  db.deliveryEvent
-    .create({
-      data: {
-        event: `auth.${outcome}`,
-        status: outcome === 'succeeded' || outcome === 'slowed' ? 'info' : 'rejected',
-        nodeId: CONSOLE_NODE,
-        clientAddress: client,
-        saslUser: login,
-        text: `${what} ${outcome}`,
-      },
-    })
-    .catch(() => undefined); // the database may be busy: the login itself is answered anyway
+/** The security event (row and console.log line), counted by every node's throttle and shown to admins. */
+export const recordLogin = (db: Db, client: string, login: string, outcome: LoginOutcome, what = 'console login', reason = '') =>
+  securityEvent(db, { kind: `auth.${outcome}`, account: login, client, text: `${what} ${outcome}`, reason });
 
 const GATE = Symbol.for('postern.console-login-gate');
 

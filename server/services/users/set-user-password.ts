@@ -2,7 +2,7 @@
 // new hash is committed with a policy revision so every engine drops its cached view at
 // once, and sessionVersion moves so console sessions signed in with the old one end.
 import type { Db } from '../../../prisma/client';
-import { hashPassword, verifyPassword } from '../../../mail-engine/auth/password-hash';
+import { hashPassword } from '../../../mail-engine/auth/password-hash';
 import { AppError } from '../../errors/app-error';
 import { changeOwnPasswordSchema } from '../../schemas/user';
 import { passwordSchema } from '../../schemas/common';
@@ -10,7 +10,7 @@ import { assertRole, type Actor } from '../actor';
 import { commitPolicyChange } from '../policy/commit-policy-change';
 import { parseInput } from '../validate';
 import { revokeUserSessions } from '../auth/console-sessions';
-import { checkLogin, recordLogin, slowLogin } from '../auth/login-throttle';
+import { confirmOwnPassword } from '../auth/reauthenticate';
 
 const store = async (db: Db, actor: Actor, address: string, password: string, summary: string) => {
   const passwordHash = await hashPassword(password);
@@ -35,17 +35,6 @@ export const resetUserPassword = async (db: Db, actor: Actor, address: string, p
  */
 export const changeOwnPassword = async (db: Db, actor: Actor, input: unknown, client = 'unknown') => {
   const data = parseInput(changeOwnPasswordSchema, input);
-  const user = await db.user.findUnique({ where: { address: actor.address } });
-  if (!user || !user.active) throw new AppError('UNAUTHENTICATED', 'Sign in again');
-  const throttle = await checkLogin(db, client, user.address);
-  if (throttle.refuse) {
-    await recordLogin(db, client, user.address, 'throttled', 'password change');
-    throw new AppError('RATE_LIMITED', 'Too many failed attempts. Wait a few minutes and try again.');
-  }
-  await slowLogin(user.address, throttle.slowMs);
-  if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
-    await recordLogin(db, client, user.address, 'failed', 'password change');
-    throw new AppError('INVALID_INPUT', 'The current password is wrong', { currentPassword: ['The current password is wrong'] });
-  }
+  const user = await confirmOwnPassword(db, actor, data.currentPassword, client, 'password change');
   await store(db, actor, user.address, data.newPassword, `${user.address} changed their password`);
 };

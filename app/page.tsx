@@ -6,5 +6,5 @@ export const dynamic = 'force-dynamic';
 export default async function Home() {
   const actor = await currentActor();
   if (!actor) redirect('/login');
-  redirect(actor.role === 'USER' ? '/account' : '/dashboard');
+  redirect(actor.role === 'USER' || actor.mustEnrol ? '/account' : '/dashboard');
 }

@@ -4,7 +4,7 @@ import { requireRole } from '@/server/auth/require-role';
 export const dynamic = 'force-dynamic';
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
-  const actor = await requireRole('USER');
+  const actor = await requireRole('USER', { enrolment: true });
   return (
     <>
       <ConsoleNav address={actor.address} role={actor.role} />

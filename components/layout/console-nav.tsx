@@ -14,6 +14,7 @@ const LINKS: { href: string; label: string; min: Role }[] = [
   { href: '/restrictions', label: 'Restrictions', min: 'ADMIN' },
   { href: '/policy', label: 'Policy', min: 'OPERATOR' },
   { href: '/audit', label: 'Audit log', min: 'ADMIN' },
+  { href: '/security', label: 'Security', min: 'ADMIN' },
   { href: '/account', label: 'My account', min: 'USER' },
 ];
 const RANK: Record<Role, number> = { USER: 0, OPERATOR: 1, ADMIN: 2 };

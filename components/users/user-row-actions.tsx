@@ -1,10 +1,11 @@
 'use client';
 import { useState } from 'react';
 import { deleteUserAction, endSessionsAction, resetPasswordAction, updateUserAction } from '@/server/actions/users';
+import { resetSecondFactorsAction } from '@/server/actions/security';
 import { ActionForm, Input, Select } from '../forms/action-form';
 import { ROLE_OPTIONS } from './roles';
 
-export type UserRow = { address: string; role: string; quotaMb: string; hasMailbox: boolean; active: boolean; sessions: number; lastSeen: string };
+export type UserRow = { address: string; role: string; quotaMb: string; hasMailbox: boolean; active: boolean; sessions: number; lastSeen: string; secondFactors: number };
 
 /**
  * The actions of one row of the users table. Its props are plain values, so the page's
@@ -41,6 +42,11 @@ export const UserRowActions = ({ user: u }: { user: UserRow }) => {
       </ActionForm>
       {u.sessions > 0 ? (
         <ActionForm action={endSessionsAction} submit={`End ${u.sessions} session${u.sessions === 1 ? '' : 's'}`} variant="secondary" confirm={`Sign ${u.address} out of the console everywhere (last seen ${u.lastSeen})?`}>
+          <input type="hidden" name="address" value={u.address} />
+        </ActionForm>
+      ) : null}
+      {u.secondFactors > 0 ? (
+        <ActionForm action={resetSecondFactorsAction} submit={`Remove ${u.secondFactors} second factor${u.secondFactors === 1 ? '' : 's'}`} variant="secondary" confirm={`Remove every second factor of ${u.address} (a lost phone or key)? They sign in with their password alone and set up a new one.`}>
           <input type="hidden" name="address" value={u.address} />
         </ActionForm>
       ) : null}

@@ -48,6 +48,18 @@ export const consoleLogin = async (base: string, localAddress: string, address: 
   let cookie = merge('', csrf.setCookie);
   const r = await request(base, { path: '/api/auth/callback/credentials', localAddress, cookie, headers, form: { csrfToken, address, password, callbackUrl: `${base}/dashboard` } });
   cookie = merge(cookie, r.setCookie);
+  // A right password for an account with a second factor: no session yet, a challenge instead.
+  const challenge = /code=second-factor%3A([\w-]+)/.exec(r.location)?.[1] ?? null;
+  return { ok: /authjs\.session-token=/.test(cookie), location: r.location, jar: { cookie } as Jar, challenge };
+};
+
+/** The second step of a sign-in: a code (TOTP or recovery) or a WebAuthn assertion for the challenge. */
+export const consoleSecondStep = async (base: string, localAddress: string, challenge: string, fields: { code?: string; webauthn?: string }) => {
+  const csrf = await request(base, { path: '/api/auth/csrf', localAddress });
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  let cookie = merge('', csrf.setCookie);
+  const r = await request(base, { path: '/api/auth/callback/credentials', localAddress, cookie, form: { csrfToken, challenge, ...fields, callbackUrl: `${base}/dashboard` } });
+  cookie = merge(cookie, r.setCookie);
   return { ok: /authjs\.session-token=/.test(cookie), location: r.location, jar: { cookie } as Jar };
 };
 

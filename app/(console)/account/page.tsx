@@ -2,14 +2,17 @@ import type { Metadata } from 'next';
 import { ChangePasswordForm } from '@/components/account/change-password-form';
 import { Card } from '@/components/ui/card';
 import { requireRole } from '@/server/auth/require-role';
-import { getOwnActivity } from '@/server/queries/account';
+import { getOwnActivity, getOwnSecurity } from '@/server/queries/account';
+import { SecondFactors } from '@/components/account/second-factors';
+import { AppPasswords } from '@/components/account/app-passwords';
 
 export const metadata: Metadata = { title: 'My account' };
 
-export default async function AccountPage({ searchParams }: { searchParams: Promise<{ denied?: string }> }) {
-  const actor = await requireRole('USER');
-  const { denied } = await searchParams;
-  const activity = await getOwnActivity(actor.address);
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ denied?: string; enrol?: string }> }) {
+  const actor = await requireRole('USER', { enrolment: true });
+  const { denied, enrol } = await searchParams;
+  const [activity, security] = await Promise.all([getOwnActivity(actor.address), getOwnSecurity(actor.address)]);
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return (
     <>
       <h1 className="text-2xl font-semibold">My account</h1>
@@ -18,6 +21,19 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           That page is for administrators.
         </p>
       ) : null}
+      <Card title="Two-factor sign-in">
+        <SecondFactors
+          required={actor.mustEnrol || !!enrol}
+          codesLeft={security.codesLeft}
+          factors={security.factors.map((f) => ({ ...f, createdAt: f.createdAt.toISOString(), lastUsedAt: iso(f.lastUsedAt) }))}
+        />
+      </Card>
+      <Card title="App passwords (SMTP AUTH)">
+        <AppPasswords
+          secondFactor={security.factors.length > 0}
+          rows={security.appPasswords.map((a) => ({ ...a, createdAt: a.createdAt.toISOString(), lastUsedAt: iso(a.lastUsedAt) }))}
+        />
+      </Card>
       <Card title="Change password">
         <ChangePasswordForm />
       </Card>

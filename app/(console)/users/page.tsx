@@ -70,6 +70,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                       hasMailbox: u.hasMailbox,
                       active: u.active,
                       sessions: u.sessions.count,
+                      secondFactors: u.secondFactors,
                       lastSeen: u.sessions.lastSeenAt ? u.sessions.lastSeenAt.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'never',
                     }}
                   />

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Db } from '../../../prisma/client';
-import { assertActor } from '../../auth/require-role';
+import { assertActor, type Gate } from '../../auth/require-role';
 import { getDb } from '../../db';
 import { toActionError, type ActionResult } from '../../errors/app-error';
 import type { Actor, Role } from '../../services/actor';
@@ -11,10 +11,10 @@ import type { Actor, Role } from '../../services/actor';
  * back as ActionResult, unknown ones are logged and never echoed.
  */
 export const authedAction =
-  <T>(role: Role, handler: (ctx: { actor: Actor; db: Db }, form: FormData) => Promise<{ data: T; message?: string }>) =>
+  <T>(role: Role, handler: (ctx: { actor: Actor; db: Db }, form: FormData) => Promise<{ data: T; message?: string }>, gate: Gate = {}) =>
   async (_prev: ActionResult<T> | null, form: FormData): Promise<ActionResult<T>> => {
     try {
-      const actor = await assertActor(role);
+      const actor = await assertActor(role, gate);
       const db = await getDb();
       const { data, message } = await handler({ actor, db }, form);
       return { ok: true, data, message };

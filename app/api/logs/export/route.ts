@@ -12,6 +12,7 @@ export async function GET(req: NextRequest) {
   const actor = await currentActor();
   if (!actor) return NextResponse.json({ error: 'sign in first' }, { status: 401 });
   if (actor.role === 'USER') return NextResponse.json({ error: 'operators and admins only' }, { status: 403 });
+  if (actor.mustEnrol) return NextResponse.json({ error: 'set up a second factor first' }, { status: 403 });
   const parsed = logFilterSchema.safeParse(Object.fromEntries(req.nextUrl.searchParams));
   if (!parsed.success) return NextResponse.json({ error: 'invalid filter' }, { status: 400 });
   const rows = await findDeliveryEvents(parsed.data, 10_000);

@@ -12,6 +12,7 @@ export async function GET(req: NextRequest) {
   const actor = await currentActor();
   if (!actor) return new Response('sign in first', { status: 401 });
   if (actor.role === 'USER') return new Response('operators and admins only', { status: 403 });
+  if (actor.mustEnrol) return new Response('set up a second factor first', { status: 403 });
   const after = Number(req.nextUrl.searchParams.get('after'));
   let last = Number.isInteger(after) && after >= 0 ? after : await latestEventId();
   const encoder = new TextEncoder();

@@ -9,7 +9,7 @@ export const ChangePasswordForm = () => {
   const [state, action, pending] = useActionState<ActionResult<null> | null, FormData>(changePasswordAction, null);
   const errors = state && !state.ok ? state.fieldErrors ?? {} : {};
   return (
-    <form action={action} className="max-w-md space-y-4" noValidate>
+    <form action={action} className="max-w-md space-y-4" noValidate aria-label="change password">
       <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required errors={errors.currentPassword} />
       <Field label="New password" name="newPassword" type="password" autoComplete="new-password" required help="At least 10 characters, with a digit or symbol (or 16+ characters)." errors={errors.newPassword} />
       <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required errors={errors.confirm} />

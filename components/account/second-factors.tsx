@@ -28,11 +28,13 @@ const Remove = ({ row }: { row: FactorRow }) => {
 };
 
 /** Authenticator app: a QR code (and the secret as text), then a first code and the password. */
-const TotpSetup = () => {
+const TotpSetup = ({ enrolled }: { enrolled: boolean }) => {
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [error, setError] = useState('');
   const [state, action, pending] = useActionState<Added, FormData>(confirmTotpAction, null);
-  if (state?.ok) return <>{state.data.recoveryCodes ? <OneTimeList title="Recovery codes" items={state.data.recoveryCodes} /> : null}<Status state={state} /></>;
+  // Stays mounted after success (the page re-renders with the new factor) to show the codes once.
+  if (state?.ok) return <div className="basis-full space-y-2">{state.data.recoveryCodes ? <OneTimeList title="Recovery codes" items={state.data.recoveryCodes} /> : null}<Status state={state} /></div>;
+  if (enrolled) return null;
   if (!enrolment) {
     return (
       <div>
@@ -71,7 +73,7 @@ const KeySetup = () => {
   const [response, setResponse] = useState('');
   const [label, setLabel] = useState('');
   const [error, setError] = useState('');
-  if (state?.ok) return <>{state.data.recoveryCodes ? <OneTimeList title="Recovery codes" items={state.data.recoveryCodes} /> : null}<Status state={state} /></>;
+  if (state?.ok) return <div className="basis-full space-y-2">{state.data.recoveryCodes ? <OneTimeList title="Recovery codes" items={state.data.recoveryCodes} /> : null}<Status state={state} /></div>;
   const ask = async () => {
     setError('');
     const options = await webauthnOptionsAction(null, new FormData());
@@ -137,7 +139,7 @@ export const SecondFactors = ({ factors, codesLeft, required }: { factors: Facto
     )}
     {factors.length ? <p className="text-sm">{codesLeft} unused recovery code(s).</p> : null}
     <div className="flex flex-wrap gap-3">
-      {factors.some((f) => f.kind === 'TOTP') ? null : <TotpSetup />}
+      <TotpSetup enrolled={factors.some((f) => f.kind === 'TOTP')} />
       <KeySetup />
     </div>
     {factors.length ? <NewCodes /> : null}

@@ -1,15 +1,20 @@
-import type { InputHTMLAttributes } from 'react';
+'use client';
+import { useId, type InputHTMLAttributes } from 'react';
 
-/** A labelled input with its help text and errors wired for screen readers. */
+/**
+ * A labelled input with its help text and errors wired for screen readers. Its id is unique
+ * on the page (two forms may both ask for the current password).
+ */
 export const Field = ({ label, name, help, errors, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; name: string; help?: string; errors?: string[] }) => {
-  const describedBy = [help ? `${name}-help` : '', errors?.length ? `${name}-error` : ''].filter(Boolean).join(' ') || undefined;
+  const id = `${name}-${useId().replace(/[^\w-]/g, '')}`;
+  const describedBy = [help ? `${id}-help` : '', errors?.length ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="space-y-1">
-      <label htmlFor={name} className="block text-sm font-medium text-slate-800">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
       <input
-        id={name}
+        id={id}
         name={name}
         aria-invalid={errors?.length ? true : undefined}
         aria-describedby={describedBy}
@@ -17,12 +22,12 @@ export const Field = ({ label, name, help, errors, ...props }: InputHTMLAttribut
         {...props}
       />
       {help ? (
-        <p id={`${name}-help`} className="text-xs text-slate-600">
+        <p id={`${id}-help`} className="text-xs text-slate-600">
           {help}
         </p>
       ) : null}
       {errors?.length ? (
-        <p id={`${name}-error`} role="alert" className="text-xs text-bad">
+        <p id={`${id}-error`} role="alert" className="text-xs text-bad">
           {errors.join(' ')}
         </p>
       ) : null}

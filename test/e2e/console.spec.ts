@@ -74,9 +74,10 @@ describe.skipIf(!chromiumAvailable())('console flows (Chromium)', () => {
     const page = await ctx.newPage();
     await login(page, p.webUrl, USER.address, USER.password);
     await page.waitForURL('**/account');
-    await page.getByLabel('Current password').fill(USER.password);
-    await page.getByLabel('New password', { exact: true }).fill(USER.next);
-    await page.getByLabel('Repeat the new password').fill(USER.next);
+    const form = page.getByRole('form', { name: 'change password' });
+    await form.getByLabel('Current password').fill(USER.password);
+    await form.getByLabel('New password', { exact: true }).fill(USER.next);
+    await form.getByLabel('Repeat the new password').fill(USER.next);
     await page.getByRole('button', { name: 'Change password' }).click();
     await expect.poll(() => page.getByText('Password changed.').count(), { timeout: 15_000 }).toBe(1);
     await screenshot(page, 'account');

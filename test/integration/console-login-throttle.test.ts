@@ -5,7 +5,7 @@
 // not fail, signs in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smtpAuth } from '../helpers/console';
-import { consoleLogin } from '../helpers/console-http';
+import { consoleLogin, request } from '../helpers/console-http';
 import { startPostern, type RunningPostern } from '../helpers/start-postern';
 
 const PASSWORD = 'console-admin-password-1';
@@ -29,6 +29,17 @@ describe('console login throttling', () => {
     expect(refused.location).toMatch(/code=throttled/);
     // The admin, from an address that did not fail: signed in at once.
     expect((await consoleLogin(p.webUrl, '127.0.14.2', 'admin@localhost', PASSWORD)).ok).toBe(true);
+  });
+
+  it('redirects to the console itself after sign-in and sign-out, whatever X-Forwarded-Host claims', async () => {
+    const forged = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+    const r = await consoleLogin(p.webUrl, '127.0.14.3', 'admin@localhost', PASSWORD, forged);
+    expect(r.ok).toBe(true);
+    // Back to the console as it was reached: plain HTTP on its own port (a forged proto made it https).
+    expect(r.location).toMatch(new RegExp(`^http://(localhost|127\\.0\\.0\\.1):${p.ports.web}(/|$)`));
+    const out = await request(p.webUrl, { path: '/api/auth/signout', localAddress: '127.0.14.3', cookie: r.jar.cookie, headers: forged });
+    expect(out.body).not.toContain('evil.example');
+    expect(out.location).not.toContain('evil.example');
   });
 
   it('shares one budget with SMTP AUTH: a client refused on one door is refused on the other', async () => {

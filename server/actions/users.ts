@@ -3,6 +3,8 @@
 // authedAction's, the rules are the services'.
 import 'server-only';
 import { revalidatePath } from 'next/cache';
+import { headers } from 'next/headers';
+import { clientAddressOf } from '../services/auth/login-throttle';
 import { createUser } from '../services/users/create-user';
 import { deleteUser } from '../services/users/delete-user';
 import { resetUserPassword } from '../services/users/set-user-password';
@@ -47,7 +49,7 @@ export const resetPasswordAction = authedAction('ADMIN', async ({ actor, db }, f
 });
 
 export const endSessionsAction = authedAction('ADMIN', async ({ actor, db }, f) => {
-  const n = await endSessions(db, actor, { userAddress: str(f, 'address') });
+  const n = await endSessions(db, actor, { userAddress: str(f, 'address') }, clientAddressOf(await headers()));
   revalidatePath('/users');
   return { data: null, message: `Ended ${n} console session${n === 1 ? '' : 's'} of ${str(f, 'address')}.` };
 });

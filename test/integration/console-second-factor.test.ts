@@ -135,6 +135,16 @@ describe('second factors and app passwords', () => {
     expect(forbidden?.text).toMatch(/page \/users needs the admin role/);
     for (let i = 0; i < 3; i++) expect((await consoleLogin(p.webUrl, '127.0.31.31', CAROL.address, `wrong-${i}`)).ok).toBe(false);
 
+    // Admins see them on the Security page, filtered by kind and account.
+    const admin = await consoleLogin(p.webUrl, '127.0.31.32', 'admin@localhost', ADMIN_PASSWORD);
+    const page = await request(p.webUrl, { path: `/security?kind=security.forbidden&account=${encodeURIComponent(CAROL.address)}`, cookie: admin.jar.cookie });
+    expect(page.status).toBe(200);
+    const rows = [...page.body.matchAll(/<tr [^>]*data-event="([^"]+)"/g)].map((m) => m[1]);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(new Set(rows)).toEqual(new Set(['security.forbidden']));
+    const failed = await request(p.webUrl, { path: `/security?kind=auth.failed&account=${encodeURIComponent(CAROL.address)}&door=console`, cookie: admin.jar.cookie });
+    expect([...failed.body.matchAll(/<tr [^>]*data-event="auth\.failed"/g)]).toHaveLength(3);
+
     const log = path.join(p.dataDir, 'log', 'console.log');
     const text = readFileSync(log, 'utf8');
     expect(text).toMatch(/postern-console\[\d+\]: warning: forbidden: page \/users needs the admin role \(caller is user\) for carol@localhost from 127\.0\.31\.30/);

@@ -10,6 +10,7 @@ import { settingValue } from '../settings/setting-value';
 import type { Db } from '../../../prisma/client';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
+import { securityEvent } from './security-events';
 
 type Tx = Pick<Db, 'consoleSession'>;
 
@@ -60,10 +61,11 @@ export const listUserSessions = async (db: Db, actor: Actor, userAddress: string
 };
 
 /** An admin ends one session (id) or all of a user's sessions. */
-export const endSessions = async (db: Db, actor: Actor, o: { id?: string; userAddress?: string }) => {
+export const endSessions = async (db: Db, actor: Actor, o: { id?: string; userAddress?: string }, client = '') => {
   assertRole(actor, 'ADMIN');
   if (!o.id && !o.userAddress) throw new AppError('INVALID_INPUT', 'Which session?');
   const r = o.id ? await revokeSession(db, o.id) : await revokeUserSessions(db, o.userAddress!.toLowerCase());
   await db.auditEntry.create({ data: { actor: actor.address, action: 'session.end', entity: 'user', entityId: o.userAddress ?? o.id ?? '', after: String(r.count) } });
+  if (r.count) await securityEvent(db, { kind: 'security.session_ended', account: o.userAddress ?? '', client, text: `${r.count} session(s) ended by ${actor.address}` });
   return r.count;
 };

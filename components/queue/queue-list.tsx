@@ -3,6 +3,7 @@ import { useActionState } from 'react';
 import type { ActionResult } from '@/server/errors/app-error';
 import { Badge } from '../ui/card';
 import { Button } from '../ui/button';
+import { UntrustedText } from '../logs/untrusted-text';
 
 type Action = (prev: ActionResult<null> | null, form: FormData) => Promise<ActionResult<null>>;
 
@@ -34,16 +35,16 @@ export const QueueList = ({ items, action, canManage }: { items: QueueItem[]; ac
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-mono">{m.id}</span>
               {m.held ? <Badge tone="warn">on hold</Badge> : null}
-              <span>from {m.sender || 'MAILER-DAEMON'}</span>
+              <span>from {m.sender ? <UntrustedText value={m.sender} max={80} /> : 'MAILER-DAEMON'}</span>
               <span className="text-slate-600">
                 {m.size} bytes, {m.receivedAt}
               </span>
             </div>
             {m.recipients.map((r) => (
               <p key={r.id} className="pl-4">
-                → {r.address}{' '}
+                → <UntrustedText value={r.address} max={80} />{' '}
                 <span className="text-slate-600">
-                  ({r.state.toLowerCase()}, {r.attempts} attempts{r.lastError ? `: ${r.lastError}` : ''})
+                  ({r.state.toLowerCase()}, {r.attempts} attempts{r.lastError ? ': ' : ''}<UntrustedText value={r.lastError} max={200} />)
                 </span>
               </p>
             ))}

@@ -18,3 +18,19 @@ describe('untrusted text', () => {
     expect(html).toContain(`title="${'x'.repeat(500)}\\u202e"`);
   });
 });
+
+describe('the queue list', () => {
+  it('shows a sender, a recipient and a next hop’s reply escaped and cut', async () => {
+    const { QueueList } = await import('../../../components/queue/queue-list');
+    const html = renderToStaticMarkup(
+      <QueueList
+        canManage={false}
+        action={async () => ({ ok: true, data: null })}
+        items={[{ id: 'Q1', held: false, sender: 'ceo\u202Egro.example@x.example', size: 1, receivedAt: 'now', recipients: [{ id: 1, address: 'a@b.example', state: 'DEFERRED', attempts: 1, lastError: `451 ${'y'.repeat(400)}` }] }]}
+      />,
+    );
+    expect(html).toContain('ceo\\u202egro.example@x.example');
+    expect(html).not.toContain('\u202E');
+    expect(html).toContain('(404 characters)');
+  });
+});

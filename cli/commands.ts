@@ -3,7 +3,6 @@
 // or writes the database, and its handler over the same services the console uses.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ParseArgsConfig } from 'node:util';
 import type { Db } from '../prisma/client';
 import { createMigration, migrateDatabase } from '../prisma/migrate';
 import { loadConfig } from '../mail-engine/config';
@@ -26,34 +25,11 @@ import { findUsers } from '../server/services/users/find-users';
 import { resetUserPassword } from '../server/services/users/set-user-password';
 import { resetFactors } from '../server/services/auth/second-factors';
 import { serve } from './serve';
+import { DKIM_COMMANDS } from './dkim-commands';
+import { out, readStdin, str, UsageError, type Command } from './command-kit';
 
-export class UsageError extends Error {}
+export { UsageError, type Command } from './command-kit';
 
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-type Args = { db: Db; values: Values; positionals: string[] };
-
-export type Command = {
-  usage: string;
-  options?: ParseArgsConfig['options'];
-  /** Positional arguments after the command words: [at least, at most]. */
-  positionals: [number, number];
-  /**
-   * 'none': no database (or its own handling); 'read': an existing, migrated database, never
-   * created or changed; 'write': migrations and first-run set-up first, as `postern serve` does.
-   */
-  access: 'none' | 'read' | 'write';
-  run(a: Args): Promise<number>;
-};
-
-const out = (s: string) => process.stdout.write(`${s}\n`);
-
-const readStdin = async () => {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
-};
-
-const str = (v: Values, k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
 const MANY = Number.POSITIVE_INFINITY;
 
 const listQueueCommand: Command = {
@@ -112,6 +88,7 @@ const settingsCommand = (cmd: 'set' | 'unset'): Command => ({
 });
 
 export const COMMANDS: Record<string, Command> = {
+  ...DKIM_COMMANDS,
   serve: {
     usage: 'serve [--dev] [--role all|web|engine]',
     options: { dev: { type: 'boolean' }, role: { type: 'string' } },

@@ -25,6 +25,9 @@ const find = (argv: string[]): { name: string; command: Command; rest: string[] 
 
 const openDb = async (access: 'read' | 'write'): Promise<Db> => {
   const config = loadConfig();
+  // The services seal secrets (DKIM keys) and write the console log as the server does.
+  process.env.AUTH_SECRET ??= config.authSecret;
+  process.env.POSTERN_DATA_DIR ??= config.dataDir;
   if (access === 'write') {
     await migrateDatabase(config.databaseUrl);
     const db = await createPrismaClient(config.databaseUrl);

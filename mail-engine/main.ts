@@ -21,6 +21,8 @@ import { createEngineNodeStore } from './store/engine-node-store';
 import { openQueueStore, type Db } from './store/open-queue-store';
 import { listenForPolicyRevisions } from './store/policy-listener';
 import { createPrismaCredentialStore } from './store/prisma-credential-store';
+import { loadSigningKeys } from './store/dkim-key-store';
+import type { SigningKey } from './mail-auth/sign-message';
 import { createPrismaPolicyStore, defaultPolicyPollMs } from './store/prisma-policy-store';
 import { remoteAuthFacts } from './store/remote-auth-failures';
 
@@ -52,6 +54,15 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   // eslint-disable-next-line prefer-const
   let listeners: Listeners | undefined;
   let tls: TlsMaterial | undefined;
+  // The DKIM keys that sign, reloaded with every policy revision (key changes commit one).
+  let signingKeys: ReadonlyMap<string, SigningKey[]> = new Map();
+  const reloadKeys = async () => {
+    try {
+      signingKeys = await loadSigningKeys(db, config.authSecret, (line) => logger.raw('master', line));
+    } catch (e) {
+      logger.raw('master', `warning: DKIM keys not reloaded: ${(e as Error).message}`);
+    }
+  };
   // Declared before the cache so its first onApplied (during start) can beat.
   let heartbeat: () => Promise<void> = async () => {};
 
@@ -62,6 +73,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     onApplied: (p) => {
       logger.raw('master', `policy revision ${p.revision} applied`);
       void listeners?.apply(p);
+      void reloadKeys();
       void heartbeat();
     },
     onFailed: (revision, errors) => {
@@ -70,6 +82,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     },
   });
   await cache.start();
+  await reloadKeys();
   const policy = cache.policy;
   if (!policy) throw new Error('no valid policy in the database: fix the settings (postern export-postfix shows them) and start again');
 
@@ -102,6 +115,7 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     perClient: new Map(),
     perClientRate: new ClientRateCounter(),
     diskSpace: createDiskSpace(config.dataDir),
+    signingKeys: () => signingKeys,
   };
 
   listeners = new Listeners(ctx, tls, config.portOverrides, (line) => {

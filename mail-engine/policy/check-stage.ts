@@ -114,6 +114,12 @@ export const checkData = (policy: Policy, ctx: StageContext): Decision => {
   return decide(policy, 'data', runLists(policy, ['smtpd_data_restrictions'], ctx, trace), trace, ctx);
 };
 
+/** At end of DATA, with the checks on arrival in ctx.auth (smtpd_end_of_data_restrictions). */
+export const checkEndOfData = (policy: Policy, ctx: StageContext): Decision => {
+  const trace: TraceStep[] = [];
+  return decide(policy, 'data', runLists(policy, ['smtpd_end_of_data_restrictions'], ctx, trace), trace, ctx);
+};
+
 /** SASL mechanisms to advertise (RFC 4954); none when AUTH is off or needs TLS first. */
 export const offeredMechanisms = (policy: Policy, secure: boolean): string[] => {
   if (!policy.sasl.enabled || (policy.sasl.tlsAuthOnly && !secure)) return [];

@@ -34,6 +34,7 @@ export const RESTRICTION_LISTS: readonly ListName[] = [
   'smtpd_relay_restrictions',
   'smtpd_recipient_restrictions',
   'smtpd_data_restrictions',
+  'smtpd_end_of_data_restrictions',
 ];
 
 export type CompileResult =

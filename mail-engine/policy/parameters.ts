@@ -70,6 +70,7 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_sender_restrictions', type: 'restrictions', group: 'restrictions', default: '', doc: 'Restrictions applied to the MAIL FROM address.' }),
   p({ name: 'smtpd_relay_restrictions', type: 'restrictions', group: 'restrictions', default: (l) => (l < 1 ? '' : 'permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination'), doc: 'Relay control: applied to RCPT TO before (or after) smtpd_recipient_restrictions.' }),
   p({ name: 'smtpd_recipient_restrictions', type: 'restrictions', group: 'restrictions', default: '', doc: 'Restrictions applied to the RCPT TO address (spam blocking; relay control in older set-ups).' }),
+  p({ name: 'smtpd_end_of_data_restrictions', type: 'restrictions', group: 'restrictions', default: 'reject_dmarc_policy', doc: 'Restrictions applied at the end of DATA, with the results of the SPF, DKIM, DMARC and ARC checks (Postern: default reject_dmarc_policy; Postfix has none built in and its default is empty).' }),
   p({ name: 'smtpd_data_restrictions', type: 'restrictions', group: 'restrictions', default: '', doc: 'Restrictions applied to the DATA command.' }),
   p({ name: 'smtpd_relay_before_recipient_restrictions', type: 'bool', group: 'restrictions', default: (l) => (l < 3.06 ? 'no' : 'yes'), doc: 'Evaluate smtpd_relay_restrictions before smtpd_recipient_restrictions.' }),
   p({ name: 'smtpd_delay_reject', type: 'bool', group: 'restrictions', default: 'yes', doc: 'Wait until RCPT TO before evaluating client, HELO and sender restrictions.' }),
@@ -105,6 +106,8 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'postern_console_idle_timeout', type: 'time', group: 'limits', default: '1h', doc: 'Postern: a console session unused for this long is ended (its cookie no longer works).' }),
   p({ name: 'postern_console_session_lifetime', type: 'time', group: 'limits', default: '12h', doc: 'Postern: a console session ends this long after sign-in, however busy.' }),
   p({ name: 'postern_console_second_factor_roles', type: 'list', group: 'limits', default: '', values: ['admin', 'operator', 'user'], doc: 'Postern: console roles that must sign in with a second factor (TOTP or a security key); their users are sent to set one up before anything else.' }),
+  p({ name: 'postern_inbound_auth_checks', type: 'bool', group: 'restrictions', default: 'yes', doc: 'Postern: check SPF, DKIM, DMARC and ARC of mail from clients that are neither authenticated nor in mynetworks, add Authentication-Results, and run smtpd_end_of_data_restrictions on the results.' }),
+  p({ name: 'postern_dkim_retire_after', type: 'time', group: 'limits', default: '7d', doc: 'Postern: how long a replaced DKIM key stays published (RETIRING) after its successor starts signing, so mail in flight still verifies.' }),
   // ── delivery / queue ──
   p({ name: 'local_transport', type: 'string', group: 'delivery', default: 'maildir', doc: 'How local mail is delivered: maildir (Maildirs under the data directory, also for local or virtual) or lmtp:inet:host:port / lmtp:unix:/path (Dovecot).' }),
   p({ name: 'recipient_delimiter', type: 'string', group: 'delivery', default: '', doc: 'Separator between user names and address extensions (user+foo).' }),

@@ -15,7 +15,8 @@ export type ListName =
   | 'smtpd_sender_restrictions'
   | 'smtpd_relay_restrictions'
   | 'smtpd_recipient_restrictions'
-  | 'smtpd_data_restrictions';
+  | 'smtpd_data_restrictions'
+  | 'smtpd_end_of_data_restrictions';
 
 export type RestrictionContext = {
   policy: Policy;

@@ -8,6 +8,7 @@ import { rejectInvalidHeloHostname, rejectNonFqdnHeloHostname, rejectNonFqdnReci
 import { permitMynetworks } from './restrictions/permit-mynetworks';
 import { permitSaslAuthenticated } from './restrictions/permit-sasl-authenticated';
 import { rejectRblClient } from './restrictions/rbl-client';
+import { deferSpfTemperror, rejectDmarcPolicy, rejectSpfFail } from './restrictions/mail-auth';
 import { rejectSenderLoginMismatch } from './restrictions/sender-login-mismatch';
 import { rejectUnauthPipelining } from './restrictions/unauth-pipelining';
 import { deferUnauthDestination, rejectUnauthDestination } from './restrictions/unauth-destination';
@@ -43,6 +44,9 @@ export const RESTRICTION_TABLE: Readonly<Record<string, RestrictionSpec>> = {
   check_helo_access: { fn: checkHeloAccess, arg: 'table', doc: 'Look up the HELO name in an access table.' },
   check_sender_access: { fn: checkSenderAccess, arg: 'table', doc: 'Look up the sender address in an access table.' },
   check_recipient_access: { fn: checkRecipientAccess, arg: 'table', doc: 'Look up the recipient address in an access table.' },
+  reject_dmarc_policy: { fn: rejectDmarcPolicy, doc: 'At end of DATA: refuse (550 5.7.1) mail failing DMARC whose From domain publishes p=reject; p=quarantine is delivered marked. Never for a DNS error.' },
+  reject_spf_fail: { fn: rejectSpfFail, doc: 'At end of DATA: refuse (550 5.7.23) mail whose SPF result is fail.' },
+  defer_spf_temperror: { fn: deferSpfTemperror, doc: 'At end of DATA: defer (451 4.4.3) mail whose SPF check met a temporary DNS error.' },
   reject_rbl_client: { fn: rejectRblClient, arg: 'zone', doc: 'Refuse clients listed in a DNS blocklist zone.' },
 };
 
@@ -56,4 +60,5 @@ export const LIST_REPLY: Record<ListName, 'client' | 'helo' | 'sender' | 'recipi
   smtpd_relay_restrictions: 'recipient',
   smtpd_recipient_restrictions: 'recipient',
   smtpd_data_restrictions: 'data',
+  smtpd_end_of_data_restrictions: 'data',
 };

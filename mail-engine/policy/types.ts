@@ -33,6 +33,17 @@ export type DnsFacts = {
 };
 
 /** Everything the restrictions may look at; built by the SMTP stage handlers or the tester. */
+/** Results of the checks on arrival (SPF, DKIM, DMARC, ARC), for the end-of-data restrictions. */
+export type AuthFacts = {
+  spf: { result: string; domain: string; text: string };
+  dkim: { result: string; domain: string; selector: string; aligned: boolean; text: string }[];
+  dmarc: { result: string; domain: string; policy: string; pct: number; text: string; record: string } | null;
+  arc: { result: string } | null;
+  fromDomain: string;
+  /** 0–99, drawn once per message: DMARC's pct= applies the policy when it is below pct. */
+  sample: number;
+};
+
 export type StageContext = {
   clientAddress: string;
   clientName: string; // 'unknown' when reverse DNS failed, as Postfix logs it
@@ -44,6 +55,8 @@ export type StageContext = {
   pipelinedEarly?: boolean;
   dns?: DnsFacts;
   lookupId?: string;
+  /** At end of DATA, for untrusted unauthenticated clients: what SPF, DKIM, DMARC and ARC said. */
+  auth?: AuthFacts;
 };
 
 /** Resolved parameter values (after $name expansion), keyed by postconf(5) name. */

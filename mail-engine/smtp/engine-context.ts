@@ -7,6 +7,7 @@ import type { EngineLogger } from '../log/logger';
 import type { PolicyCache } from '../policy-cache';
 import type { CredentialStore } from '../store/prisma-credential-store';
 import type { QueueManager } from '../queue/queue-manager';
+import type { SigningKey } from '../mail-auth/sign-message';
 
 export type EngineContext = {
   cache: PolicyCache;
@@ -22,4 +23,6 @@ export type EngineContext = {
   perClientRate: ClientRateCounter;
   /** Free space in the data directory (queue_minfree at MAIL FROM). */
   diskSpace: DiskSpace;
+  /** Active DKIM keys by domain (reloaded with every policy revision). */
+  signingKeys: () => ReadonlyMap<string, SigningKey[]>;
 };

@@ -39,8 +39,14 @@ const rdata = (type: number, value: string | [number, string]): Buffer => {
     b.writeUInt16BE(pref);
     return Buffer.concat([b, encodeName(host)]);
   }
+  // One TXT record of character-strings of at most 255 bytes each (a DKIM key is longer).
   const txt = Buffer.from(value as string);
-  return Buffer.concat([Buffer.from([txt.length]), txt]);
+  const parts: Buffer[] = [];
+  for (let i = 0; i < txt.length || i === 0; i += 255) {
+    const part = txt.subarray(i, i + 255);
+    parts.push(Buffer.from([part.length]), part);
+  }
+  return Buffer.concat(parts);
 };
 
 export const startDnsServer = async (zone: Zone) => {
@@ -74,7 +80,11 @@ export const startDnsServer = async (zone: Zone) => {
   });
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   const port = socket.address().port;
-  return { server: `127.0.0.1:${port}`, port, queries, close: () => new Promise<void>((r) => socket.close(() => r())), unref: () => socket.unref() };
+  /** Adds or replaces a name's records while the server runs (a record published mid-test). */
+  const set = (name: string, records: Zone[string]) => {
+    lower[name.toLowerCase().replace(/\.$/, '')] = records;
+  };
+  return { server: `127.0.0.1:${port}`, port, queries, set, close: () => new Promise<void>((r) => socket.close(() => r())), unref: () => socket.unref() };
 };
 
 let shared: Promise<string> | undefined;

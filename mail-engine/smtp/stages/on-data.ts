@@ -9,6 +9,7 @@ import type { EngineContext } from '../engine-context';
 import { count, getState } from '../session-state';
 import { SmtpError } from '../smtp-error';
 import type { SmtpReply } from '../../policy/types';
+import { authenticateMessage } from './mail-auth';
 
 /**
  * Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries.
@@ -63,6 +64,15 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
   }
   if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
 
+  // DKIM signing for our own users, SPF/DKIM/DMARC/ARC checks for everyone else (mail-auth.ts).
+  const auth = await authenticateMessage(ctx, policy, state, session, sender, chunks);
+  if (auth.decision && auth.decision.action !== 'accept') {
+    const { reply } = auth.decision;
+    count(state, 'data', false);
+    ctx.logger.emit({ event: 'smtp.rejected', status: 'rejected', command: 'END-OF-MESSAGE', ...base, code: reply.code, enhanced: reply.enhanced, text: reply.text, trace: auth.decision.trace, detail: auth.note ? { auth: auth.note } : undefined });
+    throw new SmtpError(reply.code, reply.enhanced, reply.text);
+  }
+
   const queueId = newQueueId();
   const proto = session.user ? (session.secure ? 'ESMTPSA' : 'ESMTPA') : session.secure ? 'ESMTPS' : session.transmissionType || 'ESMTP';
   const received =
@@ -71,7 +81,7 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     (recipients.length === 1 ? `\r\n\tfor <${recipients[0]}>` : '') +
     `; ${new Date().toUTCString()}\r\n`;
   try {
-    const body = [Buffer.from(received), ...chunks];
+    const body = [Buffer.from(received + auth.prepend), ...auth.body];
     // The header section: the first chunks, up to the one where it ends (64 KB at most).
     const start: Buffer[] = [];
     for (let n = 0, i = 0; i < body.length && n < 65_536; n += body[i]!.length, i++) {
@@ -95,7 +105,7 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
       messageId,
     });
     count(state, 'data', true);
-    ctx.logger.emit({ event: 'message.accepted', status: 'accepted', ...base, queueId, saslUser: typeof session.user === 'string' ? session.user : undefined, saslMethod: state.saslMethod, detail: { size: res.size, nrcpt: res.recipients.length } });
+    ctx.logger.emit({ event: 'message.accepted', status: 'accepted', ...base, queueId, saslUser: typeof session.user === 'string' ? session.user : undefined, saslMethod: state.saslMethod, detail: { size: res.size, nrcpt: res.recipients.length, ...(auth.note ? { auth: auth.note } : {}) }, trace: auth.decision?.trace });
     return { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${queueId}` };
   } catch (e) {
     process.stderr.write(`postern: queue write failed: ${(e as Error).message}\n`);

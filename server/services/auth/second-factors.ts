@@ -10,7 +10,7 @@ import { hashPassword, verifyPassword } from '../../../mail-engine/auth/password
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
 import { confirmOwnPassword } from './reauthenticate';
-import { seal, unseal } from './secret-box';
+import { seal, unseal } from '../../../mail-engine/auth/secret-box';
 import { securityEvent } from './security-events';
 
 const TOTP_BOX = 'totp';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seal, unseal } from '../../../server/services/auth/secret-box';
+import { seal, unseal } from '../../../../mail-engine/auth/secret-box';
 
 describe('secret box (sealed TOTP seeds)', () => {
   const saved = process.env.AUTH_SECRET;

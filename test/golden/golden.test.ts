@@ -21,7 +21,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkAuth, checkConnect, checkData, checkHelo, checkMail, checkRecipient } from '../../mail-engine/policy/check-stage';
+import { checkAuth, checkConnect, checkData, checkEndOfData, checkHelo, checkMail, checkRecipient } from '../../mail-engine/policy/check-stage';
 import { compilePolicy } from '../../mail-engine/policy/compile-policy';
 import type { Policy } from '../../mail-engine/policy/policy';
 import type { DnsFacts, PolicyRows, SmtpReply, StageContext } from '../../mail-engine/policy/types';
@@ -132,6 +132,26 @@ const parseCase = (file: string): Probe[] => {
       case 'rbl':
         ctx.dns.rbl ??= {};
         ctx.dns.rbl[args[0]!.toLowerCase()] = args[1] === 'tempfail' ? 'tempfail' : { addresses: args[1] === 'none' ? [] : args[1]!.split(',') };
+        break;
+      case 'arrival': {
+        // arrival spf=RESULT:DOMAIN dkim=RESULT:DOMAIN[:aligned] dmarc=RESULT:DOMAIN:POLICY[:PCT] sample=N, or "arrival none" (no checks ran)
+        if (args[0] === 'none') {
+          ctx.auth = undefined;
+          break;
+        }
+        const kv = Object.fromEntries(args.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1).split(':')]));
+        ctx.auth = {
+          spf: { result: kv.spf?.[0] ?? 'none', domain: kv.spf?.[1] ?? '', text: '' },
+          dkim: kv.dkim ? [{ result: kv.dkim[0]!, domain: kv.dkim[1] ?? '', selector: 's', aligned: kv.dkim[2] === 'aligned', text: '' }] : [],
+          dmarc: kv.dmarc ? { result: kv.dmarc[0]!, domain: kv.dmarc[1] ?? '', policy: kv.dmarc[2] ?? 'none', pct: Number(kv.dmarc[3] ?? 100), text: '', record: '' } : null,
+          arc: null,
+          fromDomain: kv.dmarc?.[1] ?? '',
+          sample: Number(kv.sample?.[0] ?? 0),
+        };
+        break;
+      }
+      case 'end-of-data':
+        expectNext(() => format(checkEndOfData(policy(), ctx).reply));
         break;
       case 'pipelined':
         ctx.pipelinedEarly = args[0] === 'yes';

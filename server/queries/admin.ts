@@ -8,6 +8,7 @@ import { diffMainCf } from '../services/policy/diff-lines';
 import type { Actor } from '../services/actor';
 import { listQueue } from '../services/queue/manage-queue';
 import { checkDomainDns } from '../services/domains/check-domain-dns';
+import { listKeys } from '../services/dkim/dkim-keys';
 
 export const getDomainsPage = async () => (await getDb()).domain.findMany({ orderBy: { name: 'asc' } });
 
@@ -16,7 +17,7 @@ export const getDomainDetail = async (actor: Actor, name: string) => {
   const db = await getDb();
   const domain = await db.domain.findUnique({ where: { name: name.trim().toLowerCase() } });
   if (!domain) return undefined;
-  return { domain, dns: await checkDomainDns(db, actor, domain.name) };
+  return { domain, dns: await checkDomainDns(db, actor, domain.name), dkim: await listKeys(db, actor, domain.name) };
 };
 
 export const getNetworksPage = async () => {

@@ -127,6 +127,37 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     await screenshot(admin, 'domain-dns');
   });
 
+  it('domains: a DKIM key is generated, rotated, and the new one signs once DNS serves it', async () => {
+    await admin.goto(`${p.webUrl}/domains/shop.example`);
+    const keys = admin.getByRole('region', { name: 'DKIM keys' });
+    const rows = keys.locator('tr[data-selector]');
+    const check = async (record: string) => (await admin.locator(`tr[data-check="${record}"]`).textContent()) ?? '';
+    await keys.getByRole('button', { name: 'Generate a key' }).click();
+    await expect.poll(() => keys.getByText(/^Signing now with \S+\. Publish: \S+\._domainkey\.shop\.example\. TXT "v=DKIM1; k=rsa; p=/).count(), { timeout: 15_000 }).toBe(1);
+    await admin.reload();
+    expect(await rows.count()).toBe(1);
+    const first = (await rows.first().getAttribute('data-selector'))!;
+    expect(await rows.first().textContent()).toContain('active');
+    expect(await check(`DKIM ${first} (active)`)).toMatch(/fail.*no TXT record/);
+    await keys.getByRole('button', { name: 'Rotate' }).click();
+    await expect.poll(() => keys.getByText(/^New key\(s\) /).count(), { timeout: 15_000 }).toBe(1);
+    await admin.reload();
+    const pending = rows.filter({ hasText: 'pending' });
+    const second = (await pending.getAttribute('data-selector'))!;
+    // Not in DNS yet: activation is refused, with the reason.
+    await pending.getByRole('button', { name: 'Activate (checks DNS)' }).click();
+    await expect.poll(() => pending.getByText(/DNS does not serve this key/).count(), { timeout: 15_000 }).toBe(1);
+    // Published as the page's zone snippet says: activated; the first key retires.
+    const line = ((await admin.getByLabel('zone file snippet').textContent()) ?? '').split('\n').find((l) => l.startsWith(`${second}._domainkey.shop.example.`))!;
+    dns.set(`${second}._domainkey.shop.example`, { TXT: [[...line.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join('')] });
+    await admin.reload();
+    expect(await check(`DKIM ${second} (pending)`)).toMatch(/pass/);
+    await rows.filter({ hasText: 'pending' }).getByRole('button', { name: 'Activate (checks DNS)' }).click();
+    await expect.poll(async () => (await rows.filter({ hasText: 'retiring' }).getAttribute('data-selector').catch(() => null)) === first, { timeout: 15_000 }).toBe(true);
+    expect(await rows.filter({ hasText: 'active' }).getAttribute('data-selector')).toBe(second);
+    await screenshot(admin, 'domain-dkim');
+  });
+
   it('policy: a revision is rolled back and the engine follows', async () => {
     await admin.goto(`${p.webUrl}/policy`);
     await screenshot(admin, 'policy-history');

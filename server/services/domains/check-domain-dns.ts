@@ -8,6 +8,7 @@ import { loadPolicyRows } from '../../../prisma/policy-rows';
 import { compilePolicy } from '../../../mail-engine/policy/compile-policy';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
+import { checkKeyDns, recordLine } from '../dkim/dkim-keys';
 
 export type DnsCheck = { record: string; expected: string; found: string; status: 'pass' | 'fail' | 'unknown' };
 
@@ -71,5 +72,13 @@ export const checkDomainDns = async (db: Db, actor: Actor, name: string, dnsServ
     const rec = (dmarc === 'none' ? [] : dmarc.map((p) => p.join(''))).find((t) => /^v=DMARC1/i.test(t));
     checks.push({ record: 'DMARC', expected: `a "v=DMARC1" record at _dmarc.${domain.name}`, found: rec ?? 'no DMARC record', status: rec ? 'pass' : 'fail' });
   }
-  return { domain: domain.name, mailHost, records: dnsRecordsFor(domain.name, mailHost), checks };
+  // DKIM: every key that is or will be published (pending, active, retiring).
+  const keys = await db.dkimKey.findMany({ where: { domain: domain.name, state: { in: ['PENDING', 'ACTIVE', 'RETIRING'] } }, orderBy: { createdAt: 'asc' } });
+  for (const k of keys) {
+    const r = await checkKeyDns(k, dnsServer);
+    const status = r.published ? 'pass' : /did not answer/.test(r.found) ? 'unknown' : 'fail';
+    checks.push({ record: `DKIM ${k.selector} (${k.state.toLowerCase()})`, expected: `the key's record at ${r.name}`, found: r.published ? 'published' : r.found, status });
+  }
+  const records = [dnsRecordsFor(domain.name, mailHost), ...keys.map((k) => recordLine(k).replace(' TXT ', '\t3600\tIN\tTXT\t'))].join('\n');
+  return { domain: domain.name, mailHost, records, checks };
 };

@@ -5,6 +5,7 @@ import { DomainActions } from '@/components/domains/domain-actions';
 import { ActionForm, Input, Select } from '@/components/forms/action-form';
 import { Badge, Card } from '@/components/ui/card';
 import { updateDomainAction } from '@/server/actions/domains';
+import { activateDkimAction, generateDkimAction, retireDkimAction, rotateDkimAction } from '@/server/actions/dkim';
 import { requireRole } from '@/server/auth/require-role';
 import { getDomainDetail } from '@/server/queries/admin';
 
@@ -15,7 +16,8 @@ export default async function DomainPage({ params }: { params: Promise<{ name: s
   const { name } = await params;
   const d = await getDomainDetail(actor, decodeURIComponent(name));
   if (!d) notFound();
-  const { domain, dns } = d;
+  const { domain, dns, dkim } = d;
+  const live = dkim.filter((k) => k.state !== 'RETIRED');
   return (
     <>
       <p className="text-sm">
@@ -35,6 +37,65 @@ export default async function DomainPage({ params }: { params: Promise<{ name: s
           <Input label="Description" name="description" defaultValue={domain.description} />
         </ActionForm>
         <DomainActions domain={domain} className="mt-3 flex flex-wrap gap-2" />
+      </Card>
+      <Card title="DKIM keys">
+        <p className="mb-2 text-sm text-slate-700">
+          Mail from this domain&apos;s users and trusted networks is signed with every active key. A rotation makes a pending key: publish its record (below), then
+          activate it; the key it replaces stays published while it retires. The same from the CLI: <code>postern dkim</code>.
+        </p>
+        {live.length ? (
+          <table className="mb-3 w-full text-left text-sm" aria-label="DKIM keys">
+            <thead>
+              <tr className="border-b text-slate-600">
+                <th className="py-1">Selector</th>
+                <th>Algorithm</th>
+                <th>State</th>
+                <th>Since</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {live.map((k) => (
+                <tr key={k.selector} className="border-b align-top" data-selector={k.selector}>
+                  <td className="py-1 font-mono">{k.selector}</td>
+                  <td>{k.algorithm === 'ED25519' ? 'Ed25519' : 'RSA'}</td>
+                  <td>
+                    <Badge tone={k.state === 'ACTIVE' ? 'ok' : k.state === 'PENDING' ? 'warn' : 'neutral'}>{k.state.toLowerCase()}</Badge>
+                    {k.state === 'RETIRING' && k.retireAfter ? <span className="ml-1 text-xs text-slate-600">keep in DNS until {k.retireAfter.toISOString().slice(0, 10)}</span> : null}
+                  </td>
+                  <td className="font-mono text-xs">{(k.activatedAt ?? k.createdAt).toISOString().slice(0, 10)}</td>
+                  <td>
+                    {k.state === 'PENDING' ? (
+                      <ActionForm action={activateDkimAction} submit="Activate (checks DNS)" variant="secondary">
+                        <input type="hidden" name="domain" value={domain.name} />
+                        <input type="hidden" name="selector" value={k.selector} />
+                      </ActionForm>
+                    ) : null}
+                    {k.state === 'RETIRING' ? (
+                      <ActionForm action={retireDkimAction} submit="Retire now" variant="secondary" confirm={`Retire ${k.selector}? Mail it signed in the last days may no longer verify.`}>
+                        <input type="hidden" name="domain" value={domain.name} />
+                        <input type="hidden" name="selector" value={k.selector} />
+                      </ActionForm>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="mb-3 text-sm text-warn">No DKIM key: mail from {domain.name} goes out unsigned, and DMARC can only rely on SPF.</p>
+        )}
+        <div className="flex flex-wrap items-end gap-3">
+          <ActionForm action={generateDkimAction} submit="Generate a key" variant="secondary">
+            <input type="hidden" name="domain" value={domain.name} />
+            <Select label="Algorithm" name="algorithm" defaultValue="RSA" options={[['RSA', 'RSA 2048'], ['ED25519', 'Ed25519']]} />
+          </ActionForm>
+          {live.some((k) => k.state === 'ACTIVE') ? (
+            <ActionForm action={rotateDkimAction} submit="Rotate" variant="secondary">
+              <input type="hidden" name="domain" value={domain.name} />
+            </ActionForm>
+          ) : null}
+        </div>
       </Card>
       <Card title="DNS records to publish">
         <p className="mb-2 text-sm text-slate-700">

@@ -8,6 +8,7 @@
 //   live         time from a committed change to the first SMTP reply reflecting it
 //   connections  2,000 idle connections: memory each, greeting time of the 2,001st
 //   console      console TTFB with 100k users and 1M log events, SQLite and PostgreSQL
+//   mailauth     CPU per 2 KB message of DKIM signing and of the SPF/DKIM/DMARC checks
 // Environment: BENCH_SECTIONS (comma list, default all), BENCH_MESSAGES (default 10000),
 // BENCH_SESSIONS (default 1,10,50), BENCH_SIZES (default 2048,102400), BENCH_REPEAT
 // (default 2: each throughput figure is the mean of two runs per system, ordered A B B A).
@@ -21,13 +22,14 @@ import { runConsole } from './sections/console';
 import { runGreetPause } from './sections/greet-pause';
 import { runLivePickup } from './sections/live-pickup';
 import { runPolicy } from './sections/policy';
+import { runMailAuth } from './sections/mail-auth';
 import { runThroughput, type ThroughputResult } from './sections/throughput';
 import { BENCH_DIR, BENCH_DIR_SPREAD, removeBenchDir } from './lib/systems';
 import { settleFileCreation } from './lib/fs-probe';
 import { syscallNs } from './lib/syscall-probe';
 
 const env = process.env;
-const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,greet,live,connections,console').split(',').map((s) => s.trim()));
+const SECTIONS = new Set((env.BENCH_SECTIONS ?? 'policy,maildir,relay,greet,live,connections,console,mailauth').split(',').map((s) => s.trim()));
 const MESSAGES = Number(env.BENCH_MESSAGES ?? 10_000);
 const SESSIONS = (env.BENCH_SESSIONS ?? '1,10,50').split(',').map(Number);
 const SIZES = (env.BENCH_SIZES ?? '2048,102400').split(',').map(Number);
@@ -111,9 +113,10 @@ const main = async () => {
       ],
     );
   }
+  let maildir: ThroughputResult[] = [];
   if (SECTIONS.has('maildir')) {
     log('maildir…');
-    const r = await runThroughput({ target: 'maildir', sizes: SIZES, sessions: SESSIONS, messages: MESSAGES, repeat: REPEAT, log });
+    const r = (maildir = await runThroughput({ target: 'maildir', sizes: SIZES, sessions: SESSIONS, messages: MESSAGES, repeat: REPEAT, log }));
     throughputTable('Accept and deliver to Maildir (Postfix: virtual(8))', r, 1.5, 'deliverPerS');
   }
   if (SECTIONS.has('relay')) {
@@ -166,6 +169,22 @@ const main = async () => {
     }
     out('### Console time to first byte (100,000 users, 1,000,000 log events)');
     table(['database', 'page', 'TTFB median ms', 'TTFB max ms', 'whole page median ms', 'target ≤ 150 ms'], rows);
+  }
+  if (SECTIONS.has('mailauth')) {
+    log('mail authentication…');
+    const costs = await runMailAuth({ seconds: 3 });
+    // Postern's own CPU per 2 KB message at 10 sessions, from the Maildir table of this run.
+    const base = maildir.filter((r) => r.system === 'Postern' && r.size === 2048 && r.sessions === 10).map((r) => r.cpuSPer1000 * 1000)[0];
+    out('### Mail authentication, CPU per 2 KB message (one core, DNS answered in memory)');
+    const share = (us: number) => (base ? `${f1((100 * us) / base)} %` : 'n/a (run with the maildir section)');
+    const both = costs.find((c) => c.name === 'DKIM sign, RSA 2048')!.usPerMessage + costs.find((c) => c.name.startsWith('checks'))!.usPerMessage;
+    table(
+      ['work', 'CPU µs / message', base ? `share of Postern's ${f0(base)} µs per message (Maildir, 2 KB, 10 sessions)` : "share of Postern's CPU per message", 'target'],
+      [
+        ...costs.map((c) => [c.name, f0(c.usPerMessage), share(c.usPerMessage), '']),
+        ['RSA signing + checks', f0(both), share(both), base ? `< 20 % — ${verdict((100 * both) / base < 20)}` : '< 20 %'],
+      ],
+    );
   }
   out(`Finished in ${((Date.now() - started.getTime()) / 60_000).toFixed(1)} min.`);
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');

@@ -2,6 +2,9 @@
 // Ed25519 both when both are active), over the header fields a receiver shows or threads
 // by. mailauth signs the fields present and cannot over-sign From; instead a message with
 // more than one From field (the trick over-signing defends against) is not signed at all.
+// Cost (npm run bench): mailauth parses the PEM key for every message, and OpenSSL 3 takes
+// ~0.4 ms to parse a key, more than an Ed25519 signature (~0.04 ms) or even an RSA 2048 one
+// (~0.3 ms); its API takes no parsed KeyObject. The README gives the measured figures.
 import { dkimSign } from 'mailauth/lib/dkim/sign';
 
 export type SigningKey = { domain: string; selector: string; algorithm: 'rsa-sha256' | 'ed25519-sha256'; privateKey: string };
@@ -33,6 +36,8 @@ export const signMessage = async (message: Buffer, headerSection: string, keysFo
     canonicalization: 'relaxed/relaxed',
     // mailauth takes the list as one colon-separated string.
     headerList: SIGNED_FIELDS as unknown as string[],
+    // mailauth signs with signatureData only; the top-level key fields are required by its
+    // types and not used.
     signingDomain: keys[0]!.domain,
     selector: keys[0]!.selector,
     privateKey: keys[0]!.privateKey,

@@ -20,8 +20,15 @@ const networkText = (text: string) => {
 };
 
 export const classifyError = (err: unknown, relay: string): DeliveryOutcome => {
-  const e = err as { responseCode?: number; response?: string; message?: string; code?: string };
+  const e = err as { responseCode?: number; response?: string; message?: string; code?: string; command?: string };
   const code = e.responseCode;
+  // smtp_tls_security_level = encrypt: a hop that refuses STARTTLS (or cannot complete it) is
+  // a reason to wait, never to bounce, as in Postfix's smtp(8) — the fault is the hop's setup.
+  if (e.code === 'ETLS') {
+    const host = relay.replace(/:\d+$/, '');
+    if (e.command === 'STARTTLS' && e.response && !e.response.startsWith('2')) return { kind: 'deferred', dsn: '4.7.4', text: `TLS is required, but was not offered by host ${host}`, relay };
+    return { kind: 'deferred', dsn: '4.7.5', text: `Cannot start TLS: handshake failure with host ${host}`, relay };
+  }
   const text = (e.response ?? e.message ?? String(err)).replace(/\s+/g, ' ').trim();
   if (code && code >= 500 && code < 600) {
     const dsn = /\b(5\.\d{1,3}\.\d{1,3})\b/.exec(text)?.[1] ?? '5.0.0';

@@ -131,6 +131,31 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())('delivery to re
     }
   });
 
+  it('defers, never bounces, when TLS is required and the next hop does not offer it (smtp_tls_security_level = encrypt)', async () => {
+    const plain = await startSink();
+    await set({ relayhost: `[127.0.0.1]:${plain.port}`, smtp_tls_security_level: 'encrypt' });
+    try {
+      await send('needs-tls@example.net', 'tls or nothing', CAROL.address);
+      const deferred = await waitFor(
+        async () => {
+          await t.engine.flushLog();
+          return t.db.deliveryEvent.findFirst({ where: { event: 'delivery.deferred', recipient: 'needs-tls@example.net' } });
+        },
+        Boolean,
+        15_000,
+      );
+      expect(deferred?.text).toMatch(/^TLS is required, but was not offered by host 127\.0\.0\.1\[127\.0\.0\.1\]$/);
+      const log = readFileSync(path.join(t.dataDir, 'log', 'mail.log'), 'utf8');
+      expect(log).toMatch(/to=<needs-tls@example\.net>, relay=.*dsn=4\.7\.4, status=deferred \(TLS is required, but was not offered by host 127\.0\.0\.1\[127\.0\.0\.1\]\)/);
+      expect(plain.received).toHaveLength(0);
+      // No bounce reached the sender.
+      expect(maildir(CAROL.address).some((m) => m.includes('needs-tls@example.net'))).toBe(false);
+    } finally {
+      await set({ relayhost: null, smtp_tls_security_level: null });
+      await plain.close();
+    }
+  });
+
   it('never opens more connections to one destination than default_destination_concurrency_limit', async () => {
     const slow = await startSink({ holdMs: 300 });
     await set({ relayhost: `[127.0.0.1]:${slow.port}`, default_destination_concurrency_limit: '2' });

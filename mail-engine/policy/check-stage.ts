@@ -114,6 +114,20 @@ export const checkData = (policy: Policy, ctx: StageContext): Decision => {
   return decide(policy, 'data', runLists(policy, ['smtpd_data_restrictions'], ctx, trace), trace, ctx);
 };
 
+/**
+ * VRFY (disable_vrfy_command = no), as Postfix's vrfy_cmd(): the address goes through the
+ * recipient checks of RCPT TO (an unknown local user gets 550 5.1.1, a relay attempt 554
+ * 5.7.1), and an accepted one gets the non-committal 252 with the address.
+ */
+export const checkVrfy = (policy: Policy, ctx: StageContext, arg: string): SmtpReply => {
+  const raw = arg.trim();
+  if (!raw) return { code: 501, enhanced: '5.5.4', text: 'Syntax: VRFY address [SMTPUTF8]' };
+  const address = raw.replace(/^<(.*)>$/, '$1');
+  const d = checkRecipient(policy, { ...ctx, recipient: address });
+  if (d.action !== 'accept') return d.reply;
+  return { code: 252, enhanced: '2.0.0', text: address };
+};
+
 /** At end of DATA, with the checks on arrival in ctx.auth (smtpd_end_of_data_restrictions). */
 export const checkEndOfData = (policy: Policy, ctx: StageContext): Decision => {
   const trace: TraceStep[] = [];

@@ -352,6 +352,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
       errorSleepMs: secs('smtpd_error_sleep_time') * 1000,
       softErrorLimit: int('smtpd_soft_error_limit'),
       hardErrorLimit: int('smtpd_hard_error_limit'),
+      junkCommandLimit: int('smtpd_junk_command_limit'),
       commandTimeoutMs: secs('smtpd_timeout') * 1000,
       sessionDeadlineMs: secs('postern_session_deadline') * 1000,
       greetPauseMs: secs('postern_greet_pause') * 1000,

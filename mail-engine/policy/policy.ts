@@ -71,7 +71,7 @@ export type Policy = {
   };
   readonly sasl: { enabled: boolean; noanonymous: boolean; noplaintext: boolean; tlsAuthOnly: boolean; brokenClients: boolean; localDomain: string };
   readonly limits: {
-    messageSizeLimit: number; queueMinfree: number; recipientLimit: number; recipientOvershootLimit: number; errorSleepMs: number; softErrorLimit: number; hardErrorLimit: number;
+    messageSizeLimit: number; queueMinfree: number; recipientLimit: number; recipientOvershootLimit: number; errorSleepMs: number; softErrorLimit: number; hardErrorLimit: number; junkCommandLimit: number;
     commandTimeoutMs: number; sessionDeadlineMs: number; greetPauseMs: number; authFailureLimit: number; authFailureWindowMs: number;
     clientConnectionLimit: number; clientRateLimit: number;
   };

@@ -67,7 +67,7 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
     onBareNewline: (conn) => onBareNewline(ctx, conn),
     onReply: (conn, code) => onReply(ctx, conn, code),
     onDataRead: (conn) => extendCommandDeadline(conn),
-    onCommand: (conn, verb, ahead) => onCommand(ctx, conn, verb, ahead),
+    onCommand: (conn, verb, ahead, line) => onCommand(ctx, conn, verb, ahead, line),
   };
 
   const options: SMTPServerOptions = {

@@ -97,7 +97,7 @@ export type SmtpHooks = {
   /** A chunk of message content arrived (DATA). */
   onDataRead?(conn: PosternConnection): void;
   /** Returning a SmtpError answers the command with it instead of running it. */
-  onCommand?(conn: PosternConnection, verb: string, pipelinedAhead: boolean): SmtpError | undefined;
+  onCommand?(conn: PosternConnection, verb: string, pipelinedAhead: boolean, line: string): SmtpError | undefined;
   /** Extra EHLO keywords after AUTH (broken_sasl_auth_clients: "AUTH=PLAIN LOGIN"). */
   extraEhlo?(conn: PosternConnection): string[];
   ehloFilter?(conn: PosternConnection, keyword: string): boolean;
@@ -232,7 +232,7 @@ export class PosternConnection extends ConnectionBase {
     }
     // Whatever was pipelined with DATA is message content, not commands still to come.
     if (verb === 'DATA') parser.linesAhead = 0;
-    const answer = this.hooks.onCommand?.(this, verb, ahead);
+    const answer = this.hooks.onCommand?.(this, verb, ahead, (command || '').toString());
     if (answer) {
       this.reply(answer.reply);
       return callback();

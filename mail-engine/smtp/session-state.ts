@@ -25,6 +25,8 @@ export type SessionState = {
   /** reject_unauth_pipelining: the client sent input ahead of a reply it had to wait for. */
   pipelinedEarly?: boolean;
   errors: number;
+  /** NOOP, RSET, VRFY and ETRN since the last message (smtpd_junk_command_limit). */
+  junk?: number;
   counts: Record<string, [ok: number, total: number]>;
   commands: number;
   saslMethod?: string;

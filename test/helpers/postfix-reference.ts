@@ -50,6 +50,8 @@ export const startReferencePostfix = async (o: {
   saslUsers: { user: string; password: string }[];
   /** Where its directory is made (default: the system's temporary directory). */
   baseDir?: string;
+  /** Lines after the helper's own (which relax the error limits): to test those limits. */
+  tailCf?: string;
 }): Promise<ReferencePostfix> => {
   const dir = mkdtempSync(path.join(o.baseDir ?? os.tmpdir(), 'postern-ref-'));
   // Postfix's master opens files under data_directory as mail_owner: the path must be traversable.
@@ -78,6 +80,7 @@ smtpd_sasl_path = inet:127.0.0.1:${authPort}
 smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 1000
 smtpd_hard_error_limit = 1000
+${o.tailCf ?? ''}
 `,
   );
   writeFileSync(path.join(dir, 'master.cf'), MASTER_CF(port));

@@ -5,7 +5,7 @@
 // smtpd_hard_error_limit, and a command line ended by a bare <LF> under
 // smtpd_forbid_bare_newline = reject.
 import type { SMTPServerSession } from 'smtp-server';
-import { checkData } from '../../policy/check-stage';
+import { checkData, checkVrfy } from '../../policy/check-stage';
 import type { Policy } from '../../policy/policy';
 import { armCommandDeadline, closeWith } from '../deadlines';
 import type { EngineContext } from '../engine-context';
@@ -28,7 +28,10 @@ export const policyOf = (ctx: EngineContext, conn: PosternConnection): Policy | 
 export const peerAllowed = (ctx: EngineContext, conn: PosternConnection, which: 'xclient' | 'xforward') =>
   policyOf(ctx, conn)?.proxies[which].match(conn.originalPeer).matched ?? false;
 
-export const onCommand = (ctx: EngineContext, conn: PosternConnection, verb: string, ahead: boolean): SmtpError | undefined => {
+/** Commands that do no work (smtpd_junk_command_limit counts them, as Postfix's SMTPD_CMD_FLAG_LIMIT). */
+const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'ETRN']);
+
+export const onCommand = (ctx: EngineContext, conn: PosternConnection, verb: string, ahead: boolean, line = ''): SmtpError | undefined => {
   if (!hasState(conn.session)) return undefined;
   const state = getState(conn.session);
   state.commands++;
@@ -37,7 +40,17 @@ export const onCommand = (ctx: EngineContext, conn: PosternConnection, verb: str
   // reject_unauth_pipelining: input that arrived before a reply the client had to wait for.
   if (ahead && SYNC_POINTS.has(verb)) state.pipelinedEarly = true;
   if (COUNTED.has(verb)) count(state, verb.toLowerCase(), true);
-  if (verb === 'VRFY' && state.policy?.disableVrfy) return new SmtpError(502, '5.5.1', 'VRFY command is disabled');
+  // Past smtpd_junk_command_limit each junk command is an error (its reply stays 2xx: the
+  // limit+1st is the first, as the reference Postfix 3.7 counts in test/golden); at
+  // smtpd_hard_error_limit the session ends after that reply, as in Postfix's smtpd loop.
+  if (JUNK.has(verb) && (state.junk = (state.junk ?? 0) + 1) > (state.policy?.limits.junkCommandLimit ?? 100)) countError(ctx, conn);
+  const policy = policyOf(ctx, conn);
+  if (verb === 'VRFY' && policy) {
+    if (policy.disableVrfy) return new SmtpError(502, '5.5.1', 'VRFY command is disabled');
+    const session = conn.session as SMTPServerSession;
+    const r = checkVrfy(policy, sessionFacts(state, session), line.slice(4));
+    return new SmtpError(r.code, r.enhanced, r.text);
+  }
   // AUTH while it is off for this session (SASL disabled, or smtpd_tls_auth_only before
   // STARTTLS): Postfix's words, not smtp-server's "command not recognized".
   if (verb === 'AUTH' && (conn.session as SMTPServerSession).disabledCommands?.includes('AUTH')) {
@@ -73,6 +86,11 @@ export const onReply = (ctx: EngineContext, conn: PosternConnection, code: numbe
     state.forgiveNextError = false;
     return;
   }
+  countError(ctx, conn);
+};
+
+const countError = (ctx: EngineContext, conn: PosternConnection) => {
+  const state = getState(conn.session);
   state.errors++;
   const hard = state.policy?.limits.hardErrorLimit ?? 20;
   if (state.errors >= hard && !state.closedForErrors) {

@@ -105,6 +105,7 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
       messageId,
     });
     count(state, 'data', true);
+    state.junk = 0; // smtpd_junk_command_limit counts from the last message accepted
     ctx.logger.emit({ event: 'message.accepted', status: 'accepted', ...base, queueId, saslUser: typeof session.user === 'string' ? session.user : undefined, saslMethod: state.saslMethod, detail: { size: res.size, nrcpt: res.recipients.length, ...(auth.note ? { auth: auth.note } : {}) }, trace: auth.decision?.trace });
     return { code: 250, enhanced: '2.0.0', text: `Ok: queued as ${queueId}` };
   } catch (e) {

@@ -144,14 +144,15 @@ describe('the SMTP conversation', () => {
     }
   });
 
-  it('answers VRFY non-committally, or 502 with disable_vrfy_command', async () => {
+  it('refuses VRFY by default (no user enumeration), and answers as Postfix with disable_vrfy_command = no', async () => {
     const a = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
-    expect((await a.probe.cmd('VRFY alice@proto.test')).code).toBe(252);
+    expect((await a.probe.cmd('VRFY alice@proto.test')).text).toBe('502 5.5.1 VRFY command is disabled');
     a.probe.close();
-    await set({ disable_vrfy_command: 'yes' });
+    await set({ disable_vrfy_command: 'no' });
     try {
       const b = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
-      expect((await b.probe.cmd('VRFY alice@proto.test')).text).toBe('502 5.5.1 VRFY command is disabled');
+      expect((await b.probe.cmd('VRFY alice@proto.test')).text).toBe('252 2.0.0 alice@proto.test');
+      expect((await b.probe.cmd('VRFY nobody@proto.test')).text).toBe('550 5.1.1 <nobody@proto.test>: Recipient address rejected: User unknown in local recipient table');
       b.probe.close();
     } finally {
       await set({ disable_vrfy_command: null });

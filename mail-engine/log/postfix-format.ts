@@ -42,10 +42,9 @@ export const formatPostfix = (e: EngineEvent): [string, string] | undefined => {
     case 'auth.slowed':
       return ['smtpd', `warning: ${client(e)}: SASL ${clean(e.saslMethod) || 'PLAIN'} login ${clean(e.saslUser)} slowed: ${clean(e.text)}`];
     case 'message.accepted':
-      return [
-        'smtpd',
-        `${e.queueId}: client=${client(e)}${e.saslUser ? `, sasl_method=${clean(e.saslMethod) || 'PLAIN'}, sasl_username=${clean(e.saslUser)}` : ''}`,
-      ];
+      // Its "client=" line is written by queuedLines, before cleanup's and qmgr's, in
+      // Postfix's order: pflogsumm counts bytes and senders only for messages it saw arrive.
+      return undefined;
     case 'delivery.sent':
     case 'delivery.deferred':
     case 'delivery.bounced':
@@ -70,8 +69,22 @@ export const formatPostfix = (e: EngineEvent): [string, string] | undefined => {
   }
 };
 
-/** Extra qmgr/cleanup lines Postfix writes when a message is queued (pflogsumm counts them). */
-export const queuedLines = (e: { queueId: string; sender: string; size: number; nrcpt: number; messageId: string }): [string, string][] => [
+/**
+ * The lines Postfix writes when a message is queued, in its order: smtpd's "client=" (for
+ * mail that arrived over SMTP), cleanup's message-id, qmgr's from/size (pflogsumm counts
+ * received bytes and senders from these, only after the client= line of the same queue id).
+ */
+export const queuedLines = (e: {
+  queueId: string;
+  sender: string;
+  size: number;
+  nrcpt: number;
+  messageId: string;
+  client?: { name: string; address: string; saslUser?: string; saslMethod?: string };
+}): [string, string][] => [
+  ...(e.client
+    ? [['smtpd', `${e.queueId}: client=${clean(e.client.name) || 'unknown'}[${clean(e.client.address)}]${e.client.saslUser ? `, sasl_method=${clean(e.client.saslMethod) || 'PLAIN'}, sasl_username=${clean(e.client.saslUser)}` : ''}`] as [string, string]]
+    : []),
   ['cleanup', `${e.queueId}: message-id=<${clean(e.messageId)}>`],
   ['qmgr', `${e.queueId}: from=<${clean(e.sender)}>, size=${e.size}, nrcpt=${e.nrcpt} (queue active)`],
 ];

@@ -26,6 +26,8 @@ export type EnqueueInput = {
   clientName: string;
   helo: string;
   saslUser: string;
+  /** The SASL mechanism, for the log's client= line. */
+  saslMethod?: string;
   protocol: string;
   /** Message-ID for the cleanup log line (pflogsumm). */
   messageId?: string;
@@ -110,7 +112,7 @@ export const createAcceptance = (deps: AcceptanceDeps) => {
     const deliveredCopy = mailbox ? await deliverAtAcceptance(m, mailbox, chunks) : undefined;
     // One buffer for the queue row (none is made for a delivery at acceptance).
     const message = deliveredCopy ?? (await inserts.add({ ...m, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
-    for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: message.size, nrcpt: message.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}` })) {
+    for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: message.size, nrcpt: message.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}`, client: input.clientAddress && input.protocol !== 'local' ? { name: input.clientName, address: input.clientAddress, saslUser: input.saslUser, saslMethod: input.saslMethod } : undefined })) {
       deps.logger.raw(service, line);
     }
     return { message, delivered: !!deliveredCopy };

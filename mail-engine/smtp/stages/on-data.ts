@@ -101,6 +101,7 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
       clientName: state.clientName,
       helo: session.hostNameAppearsAs || '',
       saslUser: typeof session.user === 'string' ? session.user : '',
+      saslMethod: state.saslMethod,
       protocol: proto,
       messageId,
     });

@@ -270,6 +270,16 @@ describe.skipIf(!HAVE_TOOLS)('SMTP engine over real sockets', () => {
     const r = await run('pflogsumm', ['--problems-first', logFile]);
     expect(r.code).toBe(0);
     expect(Number(/^\s*(\d+)\s+received$/m.exec(r.stdout)?.[1])).toBe(accepted);
+    // Bytes received and senders: qmgr's size= and from= of each message that arrived over
+    // SMTP (pflogsumm counts them only after that message's smtpd client= line).
+    const log = readFileSync(logFile, 'utf8');
+    const arrived = new Set([...log.matchAll(/postfix\/smtpd\[\d+\]: ([0-9A-F]+): client=/g)].map((m) => m[1]));
+    const queued = [...log.matchAll(/postfix\/qmgr\[\d+\]: ([0-9A-F]+): from=<([^>]*)>, size=(\d+)/g)].filter((m) => arrived.has(m[1]));
+    const bytes = queued.reduce((n, m) => n + Number(m[3]), 0);
+    expect(bytes).toBeGreaterThan(0);
+    const unit = /^\s*(\d+)([km]?)\s+bytes received$/m.exec(r.stdout);
+    expect(unit?.[2] ? Number(unit[1]) * (unit[2] === 'k' ? 1024 : 1048576) : Number(unit?.[1])).toBeCloseTo(bytes, -4);
+    expect(Number(/^\s*(\d+)\s+senders$/m.exec(r.stdout)?.[1])).toBe(new Set(queued.map((m) => m[2])).size);
     expect(Number(/^\s*(\d+)\s+rejected/m.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     expect(Number(/^\s*(\d+)\s+delivered$/m.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     expect(Number(/^\s*(\d+)\s+bounced$/m.exec(r.stdout)?.[1])).toBe(1);

@@ -46,7 +46,11 @@ describe('console sessions', () => {
   it('ends the other sessions when the password changes, and when an admin ends them', async () => {
     const a = await consoleLogin(p.webUrl, '127.0.21.3', 'admin@localhost', PASSWORD);
     expect(await sessionOf(p.webUrl, a.jar)).toBe('admin@localhost');
+    const revisions = await db.policyRevision.count();
     expect((await cli(['user', 'passwd', 'admin@localhost'], `${PASSWORD}-2\n`)).code).toBe(0);
+    // An account chore, not a policy change: audited, but no revision buries the policy's history.
+    expect(await db.policyRevision.count()).toBe(revisions);
+    expect(await db.auditEntry.count({ where: { action: 'user.password', entityId: 'admin@localhost' } })).toBe(1);
     expect(await sessionOf(p.webUrl, a.jar)).toBeNull();
     const b = await consoleLogin(p.webUrl, '127.0.21.3', 'admin@localhost', `${PASSWORD}-2`);
     expect(await sessionOf(p.webUrl, b.jar)).toBe('admin@localhost');

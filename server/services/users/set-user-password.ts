@@ -1,23 +1,25 @@
-// Password changes, by an admin (reset) or by the user (current password required). The
-// new hash is committed with a policy revision so every engine drops its cached view at
-// once, and sessionVersion moves so console sessions signed in with the old one end.
+// Password changes, by an admin (reset) or by the user (current password required). Not a
+// policy revision (the policy's history is for the policy; SMTP AUTH reads the hash from the
+// database on every login, so the change is live at once): an audit entry, in the same
+// transaction as the hash, and sessionVersion moves so console sessions signed in with the
+// old one end.
 import type { Db } from '../../../prisma/client';
 import { hashPassword } from '../../../mail-engine/auth/password-hash';
 import { AppError } from '../../errors/app-error';
 import { changeOwnPasswordSchema } from '../../schemas/user';
 import { passwordSchema } from '../../schemas/common';
 import { assertRole, type Actor } from '../actor';
-import { commitPolicyChange } from '../policy/commit-policy-change';
 import { parseInput } from '../validate';
 import { revokeUserSessions } from '../auth/console-sessions';
 import { confirmOwnPassword } from '../auth/reauthenticate';
 
 const store = async (db: Db, actor: Actor, address: string, password: string, summary: string) => {
   const passwordHash = await hashPassword(password);
-  await commitPolicyChange(db, actor, { action: 'user.password', entity: 'user', entityId: address, summary }, async (tx) => {
+  await db.$transaction(async (tx) => {
     await tx.user.update({ where: { address }, data: { passwordHash, passwordChangedAt: new Date(), sessionVersion: { increment: 1 } } });
     // Every console session of the user ends (the one that changed it signs in again too).
     await revokeUserSessions(tx, address);
+    await tx.auditEntry.create({ data: { actor: actor.address, action: 'user.password', entity: 'user', entityId: address, after: summary } });
   });
 };
 

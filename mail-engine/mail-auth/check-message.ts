@@ -8,7 +8,15 @@ import type { AuthFacts } from '../policy/types';
 
 export type DnsResolve = (name: string, rrtype: string) => Promise<string[][] | string[]>;
 
-export type CheckInput = { sender: string; ip: string; helo: string; mta: string; resolve: DnsResolve };
+export type CheckInput = {
+  sender: string;
+  ip: string;
+  helo: string;
+  mta: string;
+  resolve: DnsResolve;
+  /** An ARC seal to add (RSA key of the forwarding domain), when the message is forwarded out. */
+  seal?: { signingDomain: string; selector: string; privateKey: string };
+};
 
 const word = (r: string | undefined) => (r === 'temperr' ? 'temperror' : r ?? 'none');
 
@@ -21,6 +29,7 @@ export const checkMessage = async (message: Buffer, input: CheckInput): Promise<
     mta: input.mta,
     resolver: input.resolve,
     disableBimi: true, // BIMI fetches logos over HTTPS: not an MTA's business
+    ...(input.seal ? { seal: input.seal } : {}),
   });
   const spf = r.spf ? { result: word(r.spf.status.result), domain: r.spf.domain ?? '', text: r.spf.status.comment ?? '' } : { result: 'none', domain: '', text: '' };
   const dkim = (r.dkim?.results ?? []).map((d) => ({

@@ -13,6 +13,7 @@ import { stripForgedResults } from '../../mail-auth/forged-results';
 import { fromDomains, signMessage } from '../../mail-auth/sign-message';
 import type { EngineContext } from '../engine-context';
 import type { SessionState } from '../session-state';
+import { expandRecipients } from '../../queue/enqueue-message';
 
 export type MailAuthOutcome = {
   /** Header fields to put above the message (after our Received:). */
@@ -30,9 +31,25 @@ const headerSection = (chunks: Buffer[]) => {
   return first.subarray(0, end < 0 ? Math.min(first.length, 65_536) : end + 2).toString('utf8');
 };
 
+/**
+ * The ARC seal key for a message that an alias forwards to an address elsewhere: an active
+ * RSA key (mailauth seals with RSA only) of the domain whose alias forwards, so the receiver
+ * can trust our Authentication-Results and DMARC survives the forward.
+ */
+const sealFor = (ctx: EngineContext, policy: Policy, recipients: string[]) => {
+  for (const original of recipients) {
+    const forwards = expandRecipients(policy, [original]).some((r) => r.address !== policy.resolve(original).address && policy.resolve(r.address).addressClass !== 'local' && !policy.isLocalRecipient(r.address));
+    if (!forwards) continue;
+    const domain = original.slice(original.lastIndexOf('@') + 1).toLowerCase();
+    const key = ctx.signingKeys().get(domain)?.find((k) => k.algorithm === 'rsa-sha256');
+    if (key) return { signingDomain: key.domain, selector: key.selector, privateKey: key.privateKey };
+  }
+  return undefined;
+};
+
 export const trustedClient = (policy: Policy, state: SessionState, session: SMTPServerSession) => !!session.user || policy.mynetworks.match(state.clientAddress).matched;
 
-export const authenticateMessage = async (ctx: EngineContext, policy: Policy, state: SessionState, session: SMTPServerSession, sender: string, chunks: Buffer[]): Promise<MailAuthOutcome> => {
+export const authenticateMessage = async (ctx: EngineContext, policy: Policy, state: SessionState, session: SMTPServerSession, sender: string, chunks: Buffer[], recipients: string[] = []): Promise<MailAuthOutcome> => {
   if (trustedClient(policy, state, session)) {
     const keys = ctx.signingKeys();
     if (!keys.size) return { prepend: '', body: chunks };
@@ -51,6 +68,7 @@ export const authenticateMessage = async (ctx: EngineContext, policy: Policy, st
       helo: session.hostNameAppearsAs || '',
       mta: policy.myhostname,
       resolve: (name, rrtype) => ctx.resolver.resolve(name, rrtype) as Promise<string[][] | string[]>,
+      seal: sealFor(ctx, policy, recipients),
     });
     const decision = checkEndOfData(policy, {
       clientAddress: state.clientAddress,

@@ -65,7 +65,7 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
   if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
 
   // DKIM signing for our own users, SPF/DKIM/DMARC/ARC checks for everyone else (mail-auth.ts).
-  const auth = await authenticateMessage(ctx, policy, state, session, sender, chunks);
+  const auth = await authenticateMessage(ctx, policy, state, session, sender, chunks, recipients);
   if (auth.decision && auth.decision.action !== 'accept') {
     const { reply } = auth.decision;
     count(state, 'data', false);

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailRootOf, maildirFor } from '../../../mail-engine/delivery/deliver-maildir';
 import { pythonSmtp, run } from '../../helpers/clients';
 import { startDnsServer } from '../../helpers/dns-server';
+import { startSink } from '../../helpers/sink';
+import { waitFor } from '../../helpers/wait';
 import { posternEnvArgs, startPostern, type RunningPostern } from '../../helpers/start-postern';
 import { until } from '../../helpers/wait';
 
@@ -32,6 +34,10 @@ else:
     records = o['records']
     def dnsfunc(name, timeout=5):
         return records.get(name.decode().rstrip('.'), '').encode()
+    if o['op'] == 'arc':
+        cv, results, reason = dkim.arc_verify(msg, dnsfunc=dnsfunc)
+        print(json.dumps({'cv': cv.decode(), 'reason': reason}))
+        sys.exit(0)
     d = dkim.DKIM(msg)
     sigs = [l for l in msg.split(b'\r\n\r\n')[0].split(b'\r\n') if l.lower().startswith(b'dkim-signature:')]
     def one(i):
@@ -168,5 +174,25 @@ describe('mail authentication (DKIM, SPF, DMARC)', () => {
     const signatures = [...stored.replace(/\r\n[ \t]+/g, ' ').matchAll(/^DKIM-Signature: (.*)$/gm)].map((m) => [/a=([^;]+)/.exec(m[1]!)?.[1], /s=([^;]+)/.exec(m[1]!)?.[1]]);
     // The Ed25519 key was not replaced yet: it still signs beside the new RSA one.
     expect(signatures.sort()).toEqual([['ed25519-sha256', 'e1'], ['rsa-sha256', newRsa]]);
+  });
+
+  it('seals with ARC what an alias forwards elsewhere, and dkimpy verifies the chain', async () => {
+    const sink = await startSink();
+    try {
+      for (const args of [['set', `relayhost=[127.0.0.1]:${sink.port}`], ['alias', 'add', 'fwd@shop.example', 'someone@far.example']]) expect((await cli(args)).code).toBe(0);
+      const signed = await dkimpy({ op: 'sign', selector: 'sel1', domain: 'sender.example', key: foreignPem, message: message('bob@sender.example', 'fwd@shop.example', 'forward me') });
+      const sent = await pythonSmtp({ port: p.ports.smtp, source: '127.0.40.1', from: 'bob@sender.example', to: ['fwd@shop.example'], body: signed });
+      expect(sent.stdout).toMatch(/^DATA 250/m);
+      const got = await waitFor(() => sink.received.find((m) => m.to.includes('someone@far.example')), Boolean, 15_000);
+      const forwarded = got!.data;
+      expect(forwarded.replace(/\r?\n[ \t]+/g, ' ')).toMatch(/^ARC-Seal: i=1; a=rsa-sha256; t=\d+; cv=none; d=shop\.example; s=/m);
+      expect(forwarded).toMatch(/^ARC-Authentication-Results: i=1; mx\.shop\.example;/m);
+      const records = { ...parseRecordLines((await cli(['dkim', 'show', 'shop.example'])).stdout), 'sel1._domainkey.sender.example': `v=DKIM1; k=rsa; p=${foreignP}` };
+      const arc = JSON.parse(await dkimpy({ op: 'arc', message: forwarded.replace(/\r?\n/g, '\r\n'), records })) as { cv: string; reason: string };
+      expect(arc).toEqual({ cv: 'pass', reason: expect.any(String) });
+    } finally {
+      await cli(['set', 'relayhost=']);
+      await sink.close();
+    }
   });
 });

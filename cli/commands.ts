@@ -15,6 +15,7 @@ import { createNetwork } from '../server/services/networks/create-network';
 import { deleteNetwork } from '../server/services/networks/delete-network';
 import { findNetworks } from '../server/services/networks/find-networks';
 import { checkPolicy, exportMainCf } from '../server/services/policy/check-policy';
+import { checkPastedMessage } from '../server/services/policy/check-message';
 import { importMainCf } from '../server/services/policy/import-main-cf';
 import { previewLines } from '../server/services/policy/preview-policy-change';
 import { deleteQueuedMessage, holdMessage, listQueue, releaseMessage, retryQueue, showQueuedMessage } from '../server/services/queue/manage-queue';
@@ -147,11 +148,23 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
   check: {
-    usage: 'check --client IP [--helo NAME] [--sasl-user ADDR] --from ADDR --rcpt ADDR',
-    options: { client: { type: 'string' }, helo: { type: 'string' }, 'sasl-user': { type: 'string' }, from: { type: 'string' }, rcpt: { type: 'string' } },
+    usage: 'check --client IP [--helo NAME] [--sasl-user ADDR] --from ADDR (--rcpt ADDR | --message FILE)',
+    options: { client: { type: 'string' }, helo: { type: 'string' }, 'sasl-user': { type: 'string' }, from: { type: 'string' }, rcpt: { type: 'string' }, message: { type: 'string' } },
     positionals: [0, 0],
     access: 'read',
     run: async ({ db, values }) => {
+      const file = str(values, 'message');
+      if (file !== undefined) {
+        // The checks on arrival and smtpd_end_of_data_restrictions over a message ("-": stdin).
+        const text = file === '-' ? await readStdin() : readFileSync(file, 'utf8');
+        const r = await checkPastedMessage(db, CLI_ACTOR, { client: str(values, 'client') ?? '', helo: str(values, 'helo'), from: str(values, 'from') ?? '', message: text });
+        process.stdout.write(r.headers.replace(/\r\n/g, '\n'));
+        const d = r.decision;
+        out(`${d.reply.code} ${d.reply.enhanced} ${d.reply.text}`.replace(/\s+$/, ''));
+        out(`decision: ${d.action}${d.by ? ` by ${d.by}` : ''} (policy revision ${r.revision})`);
+        for (const t of d.trace) out(`  ${t.list ? `${t.list}: ` : ''}${t.restriction ? `${t.restriction} → ` : ''}${t.fact}`);
+        return d.action === 'accept' ? 0 : 1;
+      }
       const client = str(values, 'client');
       const from = str(values, 'from');
       const rcpt = str(values, 'rcpt');

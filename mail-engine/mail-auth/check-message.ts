@@ -32,7 +32,8 @@ export const checkMessage = async (message: Buffer, input: CheckInput): Promise<
     ...(input.seal ? { seal: input.seal } : {}),
   });
   const spf = r.spf ? { result: word(r.spf.status.result), domain: r.spf.domain ?? '', text: r.spf.status.comment ?? '' } : { result: 'none', domain: '', text: '' };
-  const dkim = (r.dkim?.results ?? []).map((d) => ({
+  // An unsigned message comes back as one "none" result without a domain: no signature.
+  const dkim = (r.dkim?.results ?? []).filter((d) => d.signingDomain).map((d) => ({
     result: word(d.status.result),
     domain: d.signingDomain ?? '',
     selector: d.selector ?? '',

@@ -3,6 +3,7 @@
 // authedAction's, the rules are the services'.
 import 'server-only';
 import { revalidatePath } from 'next/cache';
+import { checkPastedMessage } from '../services/policy/check-message';
 import { checkPolicy } from '../services/policy/check-policy';
 import { importMainCf } from '../services/policy/import-main-cf';
 import { previewLines } from '../services/policy/preview-policy-change';
@@ -29,6 +30,20 @@ export const importMainCfAction = authedAction('ADMIN', async ({ actor, db }, f)
 export const checkPolicyAction = authedAction('OPERATOR', async ({ actor, db }, f) => {
   const d = await checkPolicy(db, actor, { client: str(f, 'client'), helo: str(f, 'helo'), saslUser: str(f, 'saslUser'), from: str(f, 'from'), rcpt: str(f, 'rcpt') });
   const lines = [`${d.reply.code} ${d.reply.enhanced} ${d.reply.text}`, `decision: ${d.action}${d.by ? ` by ${d.by}` : ''} (revision ${d.revision})`, ...d.trace.map((t) => `  ${t.list ? `${t.list}: ` : ''}${t.restriction ? `${t.restriction} → ` : ''}${t.fact}`)];
+  return { data: null, message: lines.join('\n') };
+});
+
+export const checkMessageAction = authedAction('OPERATOR', async ({ actor, db }, f) => {
+  const r = await checkPastedMessage(db, actor, { client: str(f, 'client'), helo: str(f, 'helo'), from: str(f, 'from'), message: str(f, 'message') });
+  const d = r.decision;
+  const lines = [
+    r.summary,
+    `${d.reply.code < 400 ? 'accepted' : `${d.reply.code} ${d.reply.enhanced} ${d.reply.text}`}; decision: ${d.action}${d.by ? ` by ${d.by}` : ''} (revision ${r.revision})`,
+    ...d.trace.map((t) => `  ${t.list ? `${t.list}: ` : ''}${t.restriction ? `${t.restriction} → ` : ''}${t.fact}`),
+    ...(r.removedForged ? [`${r.removedForged} Authentication-Results field(s) claiming this host removed`] : []),
+    '',
+    r.headers.replace(/\r\n/g, '\n').trim(),
+  ];
   return { data: null, message: lines.join('\n') };
 });
 

@@ -158,6 +158,18 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     await screenshot(admin, 'domain-dkim');
   });
 
+  it('policy: a pasted message is run through the checks on arrival, with the decision and the results', async () => {
+    await admin.goto(`${p.webUrl}/policy`);
+    const card = admin.getByRole('region', { name: 'Message checks' });
+    await card.getByLabel(/^Message/).fill('From: <a@shop.example>\nTo: <b@example.org>\nSubject: pasted\n\nHello.\n');
+    await card.getByLabel('MAIL FROM').fill('a@shop.example');
+    await card.getByRole('button', { name: 'Check the message' }).click();
+    await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 15_000 }).toMatch(/spf=\w+ \(shop\.example\) dkim=none dmarc=none/);
+    const text = (await card.textContent()) ?? '';
+    expect(text).toMatch(/accepted; decision: accept/);
+    expect(text).toMatch(/Authentication-Results: [\w.-]+;/);
+  });
+
   it('policy: a revision is rolled back and the engine follows', async () => {
     await admin.goto(`${p.webUrl}/policy`);
     await screenshot(admin, 'policy-history');

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { ActionForm, Input } from '@/components/forms/action-form';
 import { Card } from '@/components/ui/card';
-import { checkPolicyAction, importMainCfAction, rollbackPolicyAction } from '@/server/actions/policy';
+import { checkMessageAction, checkPolicyAction, importMainCfAction, rollbackPolicyAction } from '@/server/actions/policy';
 import { ParameterEditor } from '@/components/policy/parameter-editor';
 import { DiffView } from '@/components/policy/diff-view';
 import { requireRole } from '@/server/auth/require-role';
@@ -24,6 +24,24 @@ export default async function PolicyPage() {
           <Input label="SASL user (optional)" name="saslUser" />
           <Input label="Sender" name="from" defaultValue="someone@example.org" />
           <Input label="Recipient" name="rcpt" required />
+        </ActionForm>
+      </Card>
+      <Card title="Message checks">
+        <p className="mb-2 text-sm text-slate-700">
+          A pasted message through the checks on arrival (SPF, DKIM, DMARC, ARC) and <code>smtpd_end_of_data_restrictions</code>, as the engine runs them for a client that is
+          neither authenticated nor trusted: the decision, its trace, and the <code>Authentication-Results</code> it would add (as <code>postern check --message FILE</code>
+          prints them). DNS is asked live.
+        </p>
+        <ActionForm action={checkMessageAction} submit="Check the message" className="flex flex-col gap-3">
+          <div className="flex flex-wrap gap-3">
+            <Input label="Client IP" name="client" defaultValue="203.0.113.9" required />
+            <Input label="HELO" name="helo" defaultValue="client.example" />
+            <Input label="MAIL FROM" name="from" defaultValue="someone@example.org" />
+          </div>
+          <label className="flex flex-col text-sm">
+            <span className="mb-1 font-medium">Message (header fields, a blank line, the body; up to 500,000 characters)</span>
+            <textarea name="message" rows={8} maxLength={500_000} className="rounded-md border border-slate-300 p-2 font-mono text-xs" />
+          </label>
         </ActionForm>
       </Card>
       {admin ? (

@@ -7,7 +7,7 @@
 // forged under p=reject is refused 550 5.7.1 at end of DATA; a rotation signs with the new
 // selector only once DNS serves it.
 import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mailRootOf, maildirFor } from '../../../mail-engine/delivery/deliver-maildir';
@@ -146,6 +146,14 @@ describe('mail authentication (DKIM, SPF, DMARC)', () => {
     expect(await until(async () => readFileSync(path.join(p.dataDir, 'log', 'mail.log'), 'utf8').includes('END-OF-MESSAGE'), 10_000)).toBe(true);
     const log = readFileSync(path.join(p.dataDir, 'log', 'mail.log'), 'utf8');
     expect(log).toMatch(/NOQUEUE: reject: END-OF-MESSAGE from unknown\[127\.0\.40\.9\]: 550 5\.7\.1 Message rejected due to DMARC policy of sender\.example/);
+    // The policy tester says the same of the same message, with the trace (postern check --message).
+    const file = path.join(p.dataDir, 'forged.eml');
+    writeFileSync(file, message('bob@sender.example', ERIN, 'forged'));
+    const check = await cli(['check', '--client', '127.0.40.9', '--helo', 'python.example', '--from', 'bob@sender.example', '--message', file]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/^Authentication-Results: mx\.shop\.example;$/m);
+    expect(check.stdout).toMatch(/^550 5\.7\.1 Message rejected due to DMARC policy of sender\.example$/m);
+    expect(check.stdout).toMatch(/^ {2}smtpd_end_of_data_restrictions: reject_dmarc_policy → DMARC fail for sender\.example \(p=reject\): SPF fail for sender\.example, no DKIM signature$/m);
     // A sender whose domain has no DMARC record is delivered, annotated.
     const plain = await pythonSmtp({ port: p.ports.smtp, source: '127.0.40.9', from: 'x@nodmarc.example', to: [ERIN], body: message('x@nodmarc.example', ERIN, 'no dmarc') });
     expect(plain.stdout).toMatch(/^DATA 250/m);

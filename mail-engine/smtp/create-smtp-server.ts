@@ -3,6 +3,7 @@
 // adapter from smtp-server's callbacks to the async stage functions, through which every
 // error reaching smtp-server is a SmtpError (never a bare 550) whose enhanced code the
 // connection sends. The hooks are answered from the session's pinned policy.
+import type { TLSSocket } from 'node:tls';
 import type { SMTPServerOptions, SMTPServerSession } from 'smtp-server';
 import { offeredMechanisms } from '../policy/check-stage';
 import type { Policy } from '../policy/policy';
@@ -41,6 +42,14 @@ const planned = (session: SMTPServerSession, reply: SmtpReply) => {
 };
 
 /** Commands disabled for a session: AUTH when SASL is off, or before TLS with smtpd_tls_auth_only. */
+/** Postfix's line for a TLS session ("Anonymous": no client certificate was asked for). */
+export const tlsEstablished = (socket: TLSSocket, client: string) => {
+  const cipher = socket.getCipher?.();
+  const name = cipher?.standardName ?? cipher?.name ?? 'unknown';
+  const bits = /256|CHACHA20/.test(name) ? 256 : /128/.test(name) ? 128 : 0;
+  return `Anonymous TLS connection established from ${client}: ${socket.getProtocol?.() ?? 'TLS'} with cipher ${name} (${bits}/${bits} bits)`;
+};
+
 const disabledFor = (policy: Policy | undefined, service: Service, secure: boolean) => {
   const disabled: string[] = [];
   const mustTls = service === 'submission' || policy?.sasl.tlsAuthOnly;
@@ -110,8 +119,12 @@ export const createSmtpServer = (ctx: EngineContext, service: Service, tls: TlsM
         })(),
         cb,
       ),
-    onSecure: (_socket, session, cb) => {
-      if (hasState(session)) session.disabledCommands = disabledFor(getState(session).policy, service, true);
+    onSecure: (socket, session, cb) => {
+      if (hasState(session)) {
+        const state = getState(session);
+        session.disabledCommands = disabledFor(state.policy, service, true);
+        ctx.logger.raw('smtpd', tlsEstablished(socket as TLSSocket, `${state.clientName}[${state.clientAddress}]`));
+      }
       cb();
     },
     onAuth: (auth, session, cb) =>

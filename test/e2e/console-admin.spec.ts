@@ -119,7 +119,10 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
 
   it("domains: the records to publish, and a live check of what DNS says", async () => {
     await admin.goto(`${p.webUrl}/domains/shop.example`);
-    expect(await admin.getByLabel('zone file snippet').textContent()).toContain('_dmarc.shop.example.');
+    const snippet = (await admin.getByLabel('zone file snippet').textContent()) ?? '';
+    expect(snippet).toContain('_dmarc.shop.example.');
+    expect(snippet).toMatch(/shop\.example\.\t3600\tIN\tTXT\t"v=spf1 mx a:mx\.shop\.example -all"/);
+    expect(snippet).toContain('_smtp._tls.shop.example.');
     const status = async (record: string) => (await admin.locator(`tr[data-check="${record}"]`).textContent()) ?? '';
     expect(await status('MX')).toMatch(/pass.*10 mx\.shop\.example/);
     expect(await status('SPF')).toMatch(/pass.*v=spf1 mx -all/);

@@ -14,13 +14,19 @@ export type DnsCheck = { record: string; expected: string; found: string; status
 
 const bare = (h: string) => h.toLowerCase().replace(/\.$/, '');
 
-export const dnsRecordsFor = (domain: string, mailHost: string) =>
+export const dnsRecordsFor = (domain: string, mailHost: string, relayhost = '') =>
   [
     `${domain}.\t3600\tIN\tMX\t10 ${mailHost}.`,
     `${mailHost}.\t3600\tIN\tA\t<this server's public IPv4 address>`,
     `${mailHost}.\t3600\tIN\tAAAA\t<this server's public IPv6 address, if any>`,
-    `${domain}.\t3600\tIN\tTXT\t"v=spf1 mx -all"`,
+    // SPF: the addresses mail from the domain leaves from — this server (its MX and its own
+    // name), or the relayhost that carries it out.
+    ...(relayhost ? [`; mail leaves through relayhost ${relayhost}: add what its provider publishes (include:…) or its ip4:/ip6: addresses to the SPF record`] : []),
+    `${domain}.\t3600\tIN\tTXT\t"v=spf1 mx a:${mailHost} -all"`,
     `_dmarc.${domain}.\t3600\tIN\tTXT\t"v=DMARC1; p=quarantine; rua=mailto:postmaster@${domain}"`,
+    `; TLS reports (RFC 8460), and MTA-STS (RFC 8461) once its policy file is served at https://mta-sts.${domain}/.well-known/mta-sts.txt:`,
+    `_smtp._tls.${domain}.\t3600\tIN\tTXT\t"v=TLSRPTv1; rua=mailto:postmaster@${domain}"`,
+    `; _mta-sts.${domain}.\t3600\tIN\tTXT\t"v=STSv1; id=<a new value each time the policy changes>"`,
   ].join('\n');
 
 export const checkDomainDns = async (db: Db, actor: Actor, name: string, dnsServer = process.env.POSTERN_DNS_SERVER): Promise<{ domain: string; mailHost: string; records: string; checks: DnsCheck[] }> => {
@@ -79,6 +85,7 @@ export const checkDomainDns = async (db: Db, actor: Actor, name: string, dnsServ
     const status = r.published ? 'pass' : /did not answer/.test(r.found) ? 'unknown' : 'fail';
     checks.push({ record: `DKIM ${k.selector} (${k.state.toLowerCase()})`, expected: `the key's record at ${r.name}`, found: r.published ? 'published' : r.found, status });
   }
-  const records = [dnsRecordsFor(domain.name, mailHost), ...keys.map((k) => recordLine(k).replace(' TXT ', '\t3600\tIN\tTXT\t'))].join('\n');
+  const relayhost = compiled.ok ? compiled.policy.params.relayhost ?? '' : '';
+  const records = [dnsRecordsFor(domain.name, mailHost, relayhost), ...keys.map((k) => recordLine(k).replace(' TXT ', '\t3600\tIN\tTXT\t'))].join('\n');
   return { domain: domain.name, mailHost, records, checks };
 };

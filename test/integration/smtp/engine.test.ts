@@ -284,6 +284,8 @@ describe.skipIf(!HAVE_TOOLS)('SMTP engine over real sockets', () => {
     expect(Number(/^\s*(\d+)\s+delivered$/m.exec(r.stdout)?.[1])).toBeGreaterThan(0);
     expect(Number(/^\s*(\d+)\s+bounced$/m.exec(r.stdout)?.[1])).toBe(1);
     expect(r.stdout).toMatch(/Relay access denied/);
+    // Every STARTTLS session has Postfix's line (tools and people grep for it).
+    expect(readFileSync(logFile, 'utf8')).toMatch(/postfix\/smtpd\[\d+\]: Anonymous TLS connection established from unknown\[127\.0\.1\.9\]: TLSv1\.[23] with cipher \S+ \((128|256)\/(128|256) bits\)/);
   });
 
   it.skipIf(!requireCommand('fail2ban-regex'))("matches fail2ban's postfix and postfix[mode=auth] filters", async () => {

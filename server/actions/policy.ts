@@ -9,12 +9,15 @@ import { importMainCf } from '../services/policy/import-main-cf';
 import { previewLines } from '../services/policy/preview-policy-change';
 import { rollbackPolicy } from '../services/policy/rollback-policy';
 import { AppError } from '../errors/app-error';
+import { MAIN_CF_LIMIT } from '../schemas/limits';
 import { authedAction, str } from './_lib/authed-action';
 
 export const importMainCfAction = authedAction('ADMIN', async ({ actor, db }, f) => {
   const file = f.get('file');
+  if (file instanceof File && file.size > MAIN_CF_LIMIT) throw new AppError('INVALID_INPUT', `${file.name} is ${file.size.toLocaleString('en')} bytes: the limit is ${MAIN_CF_LIMIT.toLocaleString('en')}`, { text: ['Too large'] });
   const text = file instanceof File && file.size ? await file.text() : str(f, 'text');
   if (!text.trim()) throw new AppError('INVALID_INPUT', 'Paste a main.cf or choose a file', { text: ['Empty'] });
+  if (text.length > MAIN_CF_LIMIT) throw new AppError('INVALID_INPUT', `The main.cf is ${text.length.toLocaleString('en')} characters: the limit is ${MAIN_CF_LIMIT.toLocaleString('en')}`, { text: ['Too large'] });
   const dryRun = f.get('dryRun') === 'on';
   const r = await importMainCf(db, actor, text, { dryRun });
   revalidatePath('/policy');

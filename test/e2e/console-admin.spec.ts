@@ -173,6 +173,19 @@ describe.skipIf(!chromiumAvailable())('console: policy editors and operator view
     expect(text).toMatch(/Authentication-Results: [\w.-]+;/);
   });
 
+  it('policy: a main.cf dry run keeps the pasted text, and one over the limit is refused with the limit', async () => {
+    await admin.goto(`${p.webUrl}/policy`);
+    const card = admin.getByRole('region', { name: 'Import a Postfix main.cf' });
+    const pasted = 'mynetworks = 192.0.2.0/24\nmessage_size_limit = 20480000\n';
+    await card.getByLabel('Paste main.cf').fill(pasted);
+    admin.once('dialog', (d) => void d.accept());
+    await card.getByRole('button', { name: 'Import' }).click();
+    await expect.poll(async () => (await card.textContent()) ?? '', { timeout: 15_000 }).toMatch(/Dry run: would import 2 parameters/);
+    expect(await card.getByLabel('Paste main.cf').inputValue()).toBe(pasted);
+    await card.getByLabel('Paste main.cf').fill(`# ${'x'.repeat(270_000)}\n`);
+    expect(await card.getByRole('alert').textContent()).toMatch(/270,003 characters: the limit is 262,144\./);
+  });
+
   it('policy: a revision is rolled back and the engine follows', async () => {
     await admin.goto(`${p.webUrl}/policy`);
     await screenshot(admin, 'policy-history');

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { ActionForm, Input } from '@/components/forms/action-form';
 import { Card } from '@/components/ui/card';
+import { KeptText } from '@/components/forms/kept-text';
+import { MAIN_CF_LIMIT } from '@/server/schemas/limits';
 import { checkMessageAction, checkPolicyAction, importMainCfAction, rollbackPolicyAction } from '@/server/actions/policy';
 import { ParameterEditor } from '@/components/policy/parameter-editor';
 import { DiffView } from '@/components/policy/diff-view';
@@ -38,10 +40,7 @@ export default async function PolicyPage() {
             <Input label="HELO" name="helo" defaultValue="client.example" />
             <Input label="MAIL FROM" name="from" defaultValue="someone@example.org" />
           </div>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Message (header fields, a blank line, the body; up to 500,000 characters)</span>
-            <textarea name="message" rows={8} maxLength={500_000} className="rounded-md border border-slate-300 p-2 font-mono text-xs" />
-          </label>
+          <KeptText name="message" label="Message (header fields, a blank line, the body)" maxChars={500_000} />
         </ActionForm>
       </Card>
       {admin ? (
@@ -55,13 +54,7 @@ export default async function PolicyPage() {
       {admin ? (
         <Card title="Import a Postfix main.cf">
           <ActionForm action={importMainCfAction} submit="Import" className="flex flex-col gap-3" confirm="Replace the settings, domains and networks with this main.cf?">
-            <label className="flex flex-col text-sm">
-              <span className="mb-1 font-medium">Paste main.cf</span>
-              <textarea name="text" rows={8} className="rounded-md border border-slate-300 p-2 font-mono text-xs" />
-            </label>
-            <label className="text-sm">
-              or upload: <input type="file" name="file" accept=".cf,text/plain" />
-            </label>
+            <KeptText name="text" label="Paste main.cf" maxChars={MAIN_CF_LIMIT} fileName="file" maxBytes={MAIN_CF_LIMIT} />
             <label className="flex items-center gap-2 text-sm">
               <input type="checkbox" name="dryRun" defaultChecked /> Dry run (report only)
             </label>

@@ -13,7 +13,7 @@ const Alert = ({ text }: { text?: string }) =>
   ) : null;
 
 /** Step two: a code from the authenticator app (or a recovery code), or a security key. */
-const SecondStep = ({ state, action, pending }: { state: LoginState; action: (f: FormData) => void; pending: boolean }) => {
+const SecondStep = ({ state, action, pending, next }: { state: LoginState; action: (f: FormData) => void; pending: boolean; next: string }) => {
   const prompt = state.secondFactor!;
   const form = useRef<HTMLFormElement>(null);
   const assertion = useRef<HTMLInputElement>(null);
@@ -31,6 +31,7 @@ const SecondStep = ({ state, action, pending }: { state: LoginState; action: (f:
   return (
     <form ref={form} action={action} className="space-y-4" noValidate aria-label="second factor">
       <input type="hidden" name="challenge" value={prompt.challenge} />
+      <input type="hidden" name="next" value={next} />
       <input ref={assertion} type="hidden" name="webauthn" defaultValue="" />
       <p className="text-sm text-slate-700">Your account has a second factor.</p>
       {prompt.webauthn ? (
@@ -56,12 +57,13 @@ const SecondStep = ({ state, action, pending }: { state: LoginState; action: (f:
   );
 };
 
-export const LoginForm = () => {
+export const LoginForm = ({ next = '' }: { next?: string }) => {
   const [state, action, pending] = useActionState<LoginState, FormData>(loginAction, {});
   const [address, setAddress] = useState('');
-  if (state.secondFactor) return <SecondStep state={state} action={action} pending={pending} />;
+  if (state.secondFactor) return <SecondStep state={state} action={action} pending={pending} next={next} />;
   return (
     <form action={action} className="space-y-4" noValidate>
+      <input type="hidden" name="next" value={next} />
       <Field label="Address" name="address" type="email" autoComplete="username" required autoFocus value={address} onChange={(e) => setAddress(e.target.value)} />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required />
       <Alert text={state.error} />

@@ -4,6 +4,7 @@ import { AuthError } from 'next-auth';
 import { headers } from 'next/headers';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { signIn, signOut } from '../auth/auth';
+import { safeNext } from '../auth/require-role';
 import { getDb } from '../db';
 import { findChallenge } from '../services/auth/login-challenge';
 import { authenticationOptions } from '../services/auth/webauthn';
@@ -32,7 +33,7 @@ export const loginAction = async (_prev: LoginState, form: FormData): Promise<Lo
     ? { challenge, code: text(form, 'code') ?? '', webauthn: text(form, 'webauthn') ?? '' }
     : { address: form.get('address'), password: form.get('password') };
   try {
-    await signIn('credentials', { ...fields, redirectTo: '/' });
+    await signIn('credentials', { ...fields, redirectTo: safeNext(text(form, 'next')) || '/' });
     return {};
   } catch (e) {
     if (!(e instanceof AuthError)) throw e; // the redirect after a successful sign-in

@@ -9,6 +9,9 @@ import { hasSecondFactor } from '../services/auth/second-factors';
 import { settingValue } from '../services/settings/setting-value';
 import { clientAddressOf } from '../services/auth/login-throttle';
 import { securityEvent } from '../services/auth/security-events';
+import { safeNext } from './safe-next';
+
+export { safeNext };
 
 const RANK: Record<Role, number> = { USER: 0, OPERATOR: 1, ADMIN: 2 };
 
@@ -40,7 +43,10 @@ const forbidden = async (actor: Actor, needed: Role, what: string) => {
 /** For pages and layouts: redirects to /login, or to the caller's own page when the role is too low. */
 export const requireRole = async (needed: Role, gate: Gate = {}): Promise<Actor & { mustEnrol: boolean }> => {
   const actor = await currentActor();
-  if (!actor) redirect('/login');
+  if (!actor) {
+    const next = safeNext((await headers()).get('x-postern-path'));
+    redirect(next && next !== '/' ? `/login?next=${encodeURIComponent(next)}` : '/login');
+  }
   if (RANK[actor.role] < RANK[needed]) {
     await forbidden(actor, needed, `page ${(await headers()).get('x-postern-path')?.split('?')[0] ?? ''}`.trim());
     redirect(actor.role === 'USER' ? '/account?denied=1' : '/dashboard?denied=1');

@@ -26,6 +26,21 @@ describe.skipIf(!chromiumAvailable())('console login (Chromium)', () => {
     await login(page, postern.webUrl, 'nobody@localhost', 'not-the-password');
     await expect.poll(() => page.getByText('Wrong address or password.').count()).toBe(1);
     expect(page.url()).toContain('/login');
+    // The address typed stays; only the password is asked again.
+    expect(await page.getByLabel('Address').inputValue()).toBe('nobody@localhost');
+    await page.close();
+  });
+
+  it('brings the user back to the page they asked for after signing in', async () => {
+    const password = readFileSync(path.join(postern.dataDir, 'initial-admin-password'), 'utf8').trim();
+    const page = await browser.newPage();
+    await page.goto(`${postern.webUrl}/logs?status=rejected`);
+    await page.waitForURL('**/login?next=*');
+    await page.getByLabel('Address').fill('admin@localhost');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/logs?status=rejected');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Delivery log');
     await page.close();
   });
 

@@ -42,3 +42,16 @@ export const requireCommand = (cmd: string) => {
   if (!ok && IN_CI) throw new Error(`${cmd} is not installed (CI=true: this is a failure, not a skip)`);
   return ok;
 };
+
+/** Debian's python3-dkim (dkimpy), the independent DKIM/ARC verifier, under /usr/bin/python3. */
+export const requireDkimpy = () => {
+  let ok = false;
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import dkim'], { stdio: 'ignore' });
+    ok = true;
+  } catch {
+    ok = false;
+  }
+  if (!ok && IN_CI) throw new Error('python3-dkim (dkimpy) is missing (CI=true: this is a failure, not a skip); apt-get install python3-dkim');
+  return ok;
+};

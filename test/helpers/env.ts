@@ -45,7 +45,7 @@ export const requireCommand = (cmd: string) => {
 
 /** Debian's python3-dkim (dkimpy), the independent DKIM/ARC verifier, under /usr/bin/python3. */
 export const requireDkimpy = () => {
-  let ok = false;
+  let ok: boolean;
   try {
     execFileSync('/usr/bin/python3', ['-c', 'import dkim'], { stdio: 'ignore' });
     ok = true;

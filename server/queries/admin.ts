@@ -55,26 +55,53 @@ export const getUsersPage = async (q: string, page: number) => {
   };
 };
 
-export const getPolicyPage = async () => {
+export type RevisionFilter = { before?: number; actor?: string; q?: string };
+
+export const getPolicyPage = async (f: RevisionFilter = {}) => {
   const db = await getDb();
   const rows = await loadPolicyRows(db);
-  // 21 rows: each of the 20 shown is diffed against the one before it.
-  const recent = await db.policyRevision.findMany({ orderBy: { id: 'desc' }, take: 21, select: { id: true, actor: true, summary: true, createdAt: true, mainCf: true, snapshot: true } });
-  const revisions = recent.slice(0, 20).map((r, i) => ({
+  // 21 rows: each of the 20 shown is diffed against the one before it (older, whatever the
+  // filter: the diff is always against the policy just before the revision).
+  const where = {
+    ...(f.before ? { id: { lt: f.before } } : {}),
+    ...(f.actor ? { actor: f.actor.trim().toLowerCase() } : {}),
+    ...(f.q ? { summary: { contains: f.q.trim() } } : {}),
+  };
+  const shown = await db.policyRevision.findMany({ where, orderBy: { id: 'desc' }, take: 20, select: { id: true, actor: true, summary: true, createdAt: true, mainCf: true, snapshot: true } });
+  const previous = await Promise.all(shown.map((r) => db.policyRevision.findFirst({ where: { id: { lt: r.id } }, orderBy: { id: 'desc' }, select: { mainCf: true } })));
+  const revisions = shown.map((r, i) => ({
     id: r.id,
     actor: r.actor,
     summary: r.summary,
     createdAt: r.createdAt,
     restorable: !!r.snapshot,
-    diff: diffMainCf(recent[i + 1]?.mainCf ?? '', r.mainCf),
+    diff: diffMainCf(previous[i]?.mainCf ?? '', r.mainCf),
   }));
   return {
+    live: rows.revision,
+    more: shown.length === 20 ? shown.at(-1)!.id : undefined,
     mainCf: renderMainCf(rows, `live policy revision ${rows.revision}`),
     revisions,
     parameters: PARAMETERS.map((p) => ({ name: p.name, doc: p.doc, value: rows.settings[p.name], group: p.group })),
   };
 };
 
-export const getAuditPage = async () => (await getDb()).auditEntry.findMany({ orderBy: { id: 'desc' }, take: 200 });
+export type AuditFilter = { actor?: string; action?: string; from?: string; before?: number };
+
+/** The audit log, newest first, 100 a page, filtered by actor, kind (action prefix) and date. */
+export const getAuditPage = async (f: AuditFilter = {}) => {
+  const from = f.from ? new Date(f.from) : null;
+  const rows = await (await getDb()).auditEntry.findMany({
+    where: {
+      ...(f.actor ? { actor: f.actor.trim().toLowerCase() } : {}),
+      ...(f.action ? { action: { startsWith: f.action.trim() } } : {}),
+      ...(from && !Number.isNaN(from.getTime()) ? { at: { gte: from } } : {}),
+      ...(f.before ? { id: { lt: f.before } } : {}),
+    },
+    orderBy: { id: 'desc' },
+    take: 100,
+  });
+  return { rows, more: rows.length === 100 ? rows.at(-1)!.id : undefined };
+};
 
 export const getQueuePage = async (actor: Actor) => listQueue(await getDb(), actor);

@@ -117,7 +117,8 @@ describe.skipIf(!chromiumAvailable())('console flows (Chromium)', () => {
     await login(page, p.webUrl, OPERATOR.address, OPERATOR.password);
     await page.waitForURL('**/dashboard');
     let rows = 0;
-    for (let i = 0; i < 20 && !rows; i++) {
+    // The log row is written by the batched sink: give it time on a loaded machine (15 s).
+    for (let i = 0; i < 50 && !rows; i++) {
       await page.goto(`${p.webUrl}/logs?recipient=findme@example.org`);
       rows = await page.locator('tr[data-event="smtp.rejected"]').count();
       if (!rows) await new Promise((r) => setTimeout(r, 300));

@@ -115,10 +115,12 @@ service anvil {
 }
 `,
   );
-  execFileSync('postmap', ['-c', dir, path.join(dir, 'users')]);
+  // Every command has a timeout: a start that never returns (seen once: `master -w` waiting
+  // for a master that never came up) must fail the test, not freeze its worker for good.
+  execFileSync('postmap', ['-c', dir, path.join(dir, 'users')], { timeout: 30_000 });
   // stdio ignored: the daemon keeps inherited pipes open, which would block execFileSync.
-  execFileSync('dovecot', ['-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore' });
-  execFileSync('postfix', ['-c', dir, 'start'], { stdio: 'ignore' });
+  execFileSync('dovecot', ['-c', path.join(dir, 'dovecot.conf')], { stdio: 'ignore', timeout: 30_000 });
+  execFileSync('postfix', ['-c', dir, 'start'], { stdio: 'ignore', timeout: 60_000 });
   // Wait until smtpd answers.
   await waitForPort(port, { ms: 20_000, greeting: true, failure: () => `reference Postfix did not start:\n${safeRead(path.join(dir, 'maillog'))}` });
   return {
@@ -127,7 +129,7 @@ service anvil {
     log: () => safeRead(path.join(dir, 'maillog')),
     stop: async (so: { keepFiles?: boolean } = {}) => {
       try {
-        execFileSync('postfix', ['-c', dir, 'stop'], { stdio: 'ignore' });
+        execFileSync('postfix', ['-c', dir, 'stop'], { stdio: 'ignore', timeout: 30_000 });
       } catch {
         /* already stopped */
       }

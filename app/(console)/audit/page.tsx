@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { Card } from '@/components/ui/card';
 import { UntrustedText, escapeInvisible } from '@/components/logs/untrusted-text';
 import { requireRole } from '@/server/auth/require-role';
@@ -6,16 +7,59 @@ import { getAuditPage } from '@/server/queries/admin';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
-export default async function AuditPage() {
+const KINDS: [string, string][] = [
+  ['', 'All'],
+  ['setting', 'Settings'],
+  ['domain', 'Domains'],
+  ['network', 'Networks'],
+  ['user', 'Users'],
+  ['alias', 'Aliases'],
+  ['access', 'Access tables'],
+  ['policy', 'Imports and rollbacks'],
+  ['dkim', 'DKIM keys'],
+  ['session', 'Sessions'],
+];
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
   await requireRole('ADMIN');
-  const entries = await getAuditPage();
+  const raw = await searchParams;
+  const before = Number(raw.before);
+  const filter = { actor: raw.actor?.slice(0, 320), action: raw.kind?.slice(0, 40), from: raw.from?.slice(0, 30), before: Number.isInteger(before) && before > 0 ? before : undefined };
+  const { rows, more } = await getAuditPage(filter);
+  const qs = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'before' && v)).toString();
+  const input = 'rounded-md border border-slate-300 px-2 py-1.5';
   return (
     <>
       <h1 className="text-2xl font-semibold">Audit log</h1>
-      <Card title="Who changed what">
-        <ul className="divide-y text-sm">
-          {entries.map((e) => (
-            <li key={e.id} className="py-1">
+      <Card title="Filter">
+        <form className="grid grid-cols-2 gap-2 sm:grid-cols-4" role="search">
+          <label className="flex flex-col text-sm">
+            <span className="mb-1 font-medium">Who</span>
+            <input name="actor" defaultValue={raw.actor ?? ''} className={input} />
+          </label>
+          <label className="flex flex-col text-sm">
+            <span className="mb-1 font-medium">Kind</span>
+            <select name="kind" defaultValue={raw.kind ?? ''} className={input}>
+              {KINDS.map(([k, label]) => (
+                <option key={k} value={k}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col text-sm">
+            <span className="mb-1 font-medium">Since (UTC)</span>
+            <input name="from" type="datetime-local" defaultValue={raw.from ?? ''} className={input} />
+          </label>
+          <div className="flex items-end">
+            <button className="rounded-md bg-brand-600 px-3 py-2 text-sm text-white">Filter</button>
+          </div>
+        </form>
+      </Card>
+      <Card title={`Who changed what (newest first, ${rows.length} shown)`}>
+        <ul className="divide-y text-sm" aria-label="audit entries">
+          {rows.map((e) => (
+            <li key={e.id} className="py-1" data-action={e.action}>
               <span className="font-mono text-xs text-slate-500">{e.at.toISOString().slice(0, 19)}</span> <strong>{e.actor}</strong> {e.action} <UntrustedText value={e.entityId} max={120} />
               {e.before || e.after ? (
                 <details>
@@ -26,6 +70,11 @@ export default async function AuditPage() {
             </li>
           ))}
         </ul>
+        {more ? (
+          <Link className="mt-2 inline-block text-sm underline" href={`/audit?${qs}${qs ? '&' : ''}before=${more}`}>
+            Older entries
+          </Link>
+        ) : null}
       </Card>
     </>
   );

@@ -11,9 +11,12 @@ import { getPolicyPage } from '@/server/queries/admin';
 
 export const metadata: Metadata = { title: 'Policy' };
 
-export default async function PolicyPage() {
+export default async function PolicyPage({ searchParams }: { searchParams: Promise<{ revBefore?: string; revActor?: string; revQ?: string }> }) {
   const actor = await requireRole('OPERATOR');
-  const p = await getPolicyPage();
+  const sp = await searchParams;
+  const revBefore = Number(sp.revBefore);
+  const revFilter = { before: Number.isInteger(revBefore) && revBefore > 0 ? revBefore : undefined, actor: sp.revActor?.slice(0, 320), q: sp.revQ?.slice(0, 200) };
+  const p = await getPolicyPage(revFilter);
   const admin = actor.role === 'ADMIN';
   return (
     <>
@@ -79,16 +82,27 @@ export default async function PolicyPage() {
           Each revision with what it changed in main.cf. Rolling back restores the settings, domains, trusted networks and access tables of that revision as a new
           revision (users and aliases are left as they are); it is compiled and relay-tested like any change.
         </p>
+        <form className="mb-2 flex flex-wrap items-end gap-2 text-sm" role="search" aria-label="revisions">
+          <label className="flex flex-col">
+            <span className="mb-1 font-medium">By</span>
+            <input name="revActor" defaultValue={sp.revActor ?? ''} className="rounded-md border border-slate-300 px-2 py-1.5" />
+          </label>
+          <label className="flex flex-col">
+            <span className="mb-1 font-medium">Summary contains</span>
+            <input name="revQ" defaultValue={sp.revQ ?? ''} className="rounded-md border border-slate-300 px-2 py-1.5" />
+          </label>
+          <button className="rounded-md bg-brand-600 px-3 py-2 text-white">Filter</button>
+        </form>
         <ul className="divide-y text-sm">
-          {p.revisions.map((r, i) => (
+          {p.revisions.map((r) => (
             <li key={r.id} className="py-2" data-revision={r.id}>
               <div className="flex flex-wrap items-center gap-2">
                 <strong>#{r.id}</strong> {r.summary}
                 <span className="text-slate-600">
                   — {r.actor}, {r.createdAt.toISOString().replace('T', ' ').slice(0, 19)} UTC
                 </span>
-                {i === 0 ? <span className="text-xs font-medium text-ok">live</span> : null}
-                {admin && i > 0 && r.restorable ? (
+                {r.id === p.live ? <span className="text-xs font-medium text-ok">live</span> : null}
+                {admin && r.id !== p.live && r.restorable ? (
                   <ActionForm action={rollbackPolicyAction} submit={`Roll back to #${r.id}`} variant="secondary" confirm={`Restore the policy of revision ${r.id}?`} className="ml-auto flex items-center gap-2">
                     <input type="hidden" name="revision" value={r.id} />
                   </ActionForm>
@@ -101,6 +115,11 @@ export default async function PolicyPage() {
             </li>
           ))}
         </ul>
+        {p.more ? (
+          <a className="mt-2 inline-block text-sm underline" href={`/policy?${new URLSearchParams({ ...(sp.revActor ? { revActor: sp.revActor } : {}), ...(sp.revQ ? { revQ: sp.revQ } : {}), revBefore: String(p.more) }).toString()}`}>
+            Older revisions
+          </a>
+        ) : null}
       </Card>
     </>
   );

@@ -4,13 +4,17 @@
 // engine's own resolver (POSTERN_DNS_SERVER; never the system's). The result is a set of facts
 // for the end-of-data restrictions and the log, and the header fields to prepend.
 import { authenticate } from 'mailauth';
+import { checkEndOfData } from '../policy/check-stage';
+import type { Policy } from '../policy/policy';
 import type { AuthFacts } from '../policy/types';
+import { stripForgedResults } from './forged-results';
 
 export type DnsResolve = (name: string, rrtype: string) => Promise<string[][] | string[]>;
 
 export type CheckInput = {
   sender: string;
   ip: string;
+  /** The HELO name for SPF's HELO identity ('' when there was none). */
   helo: string;
   mta: string;
   resolve: DnsResolve;
@@ -57,3 +61,27 @@ export const summarize = (f: AuthFacts) =>
     f.dmarc ? `dmarc=${f.dmarc.result} (${f.dmarc.domain} p=${f.dmarc.policy})` : 'dmarc=none',
     ...(f.arc && f.arc.result !== 'none' ? [`arc=${f.arc.result}`] : []),
   ].join(' ');
+
+/**
+ * What the engine does at end of DATA for an untrusted client, and the policy tester for a
+ * pasted message: forged Authentication-Results naming $myhostname removed, the checks run,
+ * and smtpd_end_of_data_restrictions decided on their facts.
+ */
+export const checkOnArrival = async (
+  policy: Policy,
+  raw: Buffer,
+  input: Omit<CheckInput, 'mta'> & { clientName: string; lookupId?: string; sample?: number },
+) => {
+  const { message, removed } = stripForgedResults(raw, policy.myhostname);
+  const checked = await checkMessage(message, { ...input, mta: policy.myhostname });
+  const facts = input.sample === undefined ? checked.facts : { ...checked.facts, sample: input.sample };
+  const decision = checkEndOfData(policy, {
+    clientAddress: input.ip,
+    clientName: input.clientName,
+    helo: input.helo || undefined,
+    sender: input.sender,
+    lookupId: input.lookupId,
+    auth: facts,
+  });
+  return { message, removed, facts, headers: checked.headers, decision };
+};

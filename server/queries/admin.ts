@@ -60,15 +60,20 @@ export type RevisionFilter = { before?: number; actor?: string; q?: string };
 export const getPolicyPage = async (f: RevisionFilter = {}) => {
   const db = await getDb();
   const rows = await loadPolicyRows(db);
-  // 21 rows: each of the 20 shown is diffed against the one before it (older, whatever the
-  // filter: the diff is always against the policy just before the revision).
+  // Each of the 20 shown is diffed against the revision just before it, whatever the filter.
   const where = {
     ...(f.before ? { id: { lt: f.before } } : {}),
     ...(f.actor ? { actor: f.actor.trim().toLowerCase() } : {}),
     ...(f.q ? { summary: { contains: f.q.trim() } } : {}),
   };
-  const shown = await db.policyRevision.findMany({ where, orderBy: { id: 'desc' }, take: 20, select: { id: true, actor: true, summary: true, createdAt: true, mainCf: true, snapshot: true } });
-  const previous = await Promise.all(shown.map((r) => db.policyRevision.findFirst({ where: { id: { lt: r.id } }, orderBy: { id: 'desc' }, select: { mainCf: true } })));
+  // Unfiltered, the 21st row is the 20th's predecessor and one query serves the page; a
+  // filter leaves gaps, so each shown revision's predecessor is looked up.
+  const filtered = !!(f.actor || f.q);
+  const rowsRead = await db.policyRevision.findMany({ where, orderBy: { id: 'desc' }, take: filtered ? 20 : 21, select: { id: true, actor: true, summary: true, createdAt: true, mainCf: true, snapshot: true } });
+  const shown = rowsRead.slice(0, 20);
+  const previous = filtered
+    ? await Promise.all(shown.map((r) => db.policyRevision.findFirst({ where: { id: { lt: r.id } }, orderBy: { id: 'desc' }, select: { mainCf: true } })))
+    : shown.map((_, i) => rowsRead[i + 1]);
   const revisions = shown.map((r, i) => ({
     id: r.id,
     actor: r.actor,

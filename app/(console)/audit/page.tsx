@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Card } from '@/components/ui/card';
+import { FilterInput, FilterSelect, filterQuery } from '@/components/ui/filter-fields';
 import { UntrustedText, escapeInvisible } from '@/components/logs/untrusted-text';
 import { requireRole } from '@/server/auth/require-role';
 import { getAuditPage } from '@/server/queries/admin';
@@ -26,31 +27,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const before = Number(raw.before);
   const filter = { actor: raw.actor?.slice(0, 320), action: raw.kind?.slice(0, 40), from: raw.from?.slice(0, 30), before: Number.isInteger(before) && before > 0 ? before : undefined };
   const { rows, more } = await getAuditPage(filter);
-  const qs = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'before' && v)).toString();
-  const input = 'rounded-md border border-slate-300 px-2 py-1.5';
+  const qs = filterQuery(raw);
   return (
     <>
       <h1 className="text-2xl font-semibold">Audit log</h1>
       <Card title="Filter">
         <form className="grid grid-cols-2 gap-2 sm:grid-cols-4" role="search">
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Who</span>
-            <input name="actor" defaultValue={raw.actor ?? ''} className={input} />
-          </label>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Kind</span>
-            <select name="kind" defaultValue={raw.kind ?? ''} className={input}>
-              {KINDS.map(([k, label]) => (
-                <option key={k} value={k}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Since (UTC)</span>
-            <input name="from" type="datetime-local" defaultValue={raw.from ?? ''} className={input} />
-          </label>
+          <FilterInput label="Who" name="actor" defaultValue={raw.actor} />
+          <FilterSelect label="Kind" name="kind" defaultValue={raw.kind} options={KINDS} />
+          <FilterInput label="Since (UTC)" name="from" type="datetime-local" defaultValue={raw.from} />
           <div className="flex items-end">
             <button className="rounded-md bg-brand-600 px-3 py-2 text-sm text-white">Filter</button>
           </div>

@@ -4,6 +4,7 @@ import { UntrustedText } from '@/components/logs/untrusted-text';
 import { DecisionTrace } from '@/components/logs/decision-trace';
 import { LiveTail } from '@/components/logs/live-tail';
 import { Card } from '@/components/ui/card';
+import { FilterInput, filterQuery } from '@/components/ui/filter-fields';
 import { requireRole } from '@/server/auth/require-role';
 import { findDeliveryEvents, logFilterSchema } from '@/server/queries/logs';
 
@@ -29,17 +30,14 @@ export default async function LogsPage({ searchParams }: { searchParams: Promise
   const parsed = logFilterSchema.safeParse(raw);
   const filter = parsed.success ? parsed.data : logFilterSchema.parse({});
   const events = await findDeliveryEvents(filter);
-  const qs = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'before' && v)).toString();
+  const qs = filterQuery(raw);
   return (
     <>
       <h1 className="text-2xl font-semibold">Delivery log</h1>
       <Card title="Search">
         <form className="grid grid-cols-2 gap-2 sm:grid-cols-4" role="search">
           {FIELDS.map(([name, label]) => (
-            <label key={name} className="flex flex-col text-sm">
-              <span className="mb-1 font-medium">{label}</span>
-              <input name={name} defaultValue={raw[name] ?? ''} className="rounded-md border border-slate-300 px-2 py-1.5" />
-            </label>
+            <FilterInput key={name} label={label} name={name} defaultValue={raw[name]} />
           ))}
           <div className="flex items-end gap-2">
             <button className="rounded-md bg-brand-600 px-3 py-2 text-sm text-white">Search</button>

@@ -2,11 +2,18 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { UntrustedText } from '@/components/logs/untrusted-text';
 import { Card } from '@/components/ui/card';
+import { FilterInput, FilterSelect, filterQuery } from '@/components/ui/filter-fields';
 import { requireRole } from '@/server/auth/require-role';
 import { findSecurityEvents, securityFilterSchema } from '@/server/queries/security';
 import { SECURITY_KINDS } from '@/server/services/auth/security-events';
 
 export const metadata: Metadata = { title: 'Security events' };
+
+const DOORS = [
+  ['', 'Console and SMTP'],
+  ['console', 'Console'],
+  ['smtp', 'SMTP AUTH'],
+] as const;
 
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
   await requireRole('ADMIN');
@@ -14,44 +21,17 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   const parsed = securityFilterSchema.safeParse(raw);
   const filter = parsed.success ? parsed.data : securityFilterSchema.parse({});
   const events = await findSecurityEvents(filter);
-  const qs = new URLSearchParams(Object.entries(raw).filter(([k, v]) => k !== 'before' && v)).toString();
-  const input = 'rounded-md border border-slate-300 px-2 py-1.5';
+  const qs = filterQuery(raw);
   return (
     <>
       <h1 className="text-2xl font-semibold">Security events</h1>
       <Card title="Filter">
         <form className="grid grid-cols-2 gap-2 sm:grid-cols-5" role="search">
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Kind</span>
-            <select name="kind" defaultValue={filter.kind} className={input}>
-              <option value="">All</option>
-              {SECURITY_KINDS.map(([k, label]) => (
-                <option key={k} value={k}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Account</span>
-            <input name="account" defaultValue={filter.account} className={input} />
-          </label>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Client address</span>
-            <input name="client" defaultValue={filter.client} className={input} />
-          </label>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Where</span>
-            <select name="door" defaultValue={filter.door} className={input}>
-              <option value="">Console and SMTP</option>
-              <option value="console">Console</option>
-              <option value="smtp">SMTP AUTH</option>
-            </select>
-          </label>
-          <label className="flex flex-col text-sm">
-            <span className="mb-1 font-medium">Since (UTC)</span>
-            <input name="from" type="datetime-local" defaultValue={filter.from} className={input} />
-          </label>
+          <FilterSelect label="Kind" name="kind" defaultValue={filter.kind} options={[['', 'All'], ...SECURITY_KINDS]} />
+          <FilterInput label="Account" name="account" defaultValue={filter.account} />
+          <FilterInput label="Client address" name="client" defaultValue={filter.client} />
+          <FilterSelect label="Where" name="door" defaultValue={filter.door} options={DOORS} />
+          <FilterInput label="Since (UTC)" name="from" type="datetime-local" defaultValue={filter.from} />
           <div className="flex items-end">
             <button className="rounded-md bg-brand-600 px-3 py-2 text-sm text-white">Filter</button>
           </div>

@@ -5,10 +5,9 @@
 // smtpd_end_of_data_restrictions decide on the results (reject_dmarc_policy by default). A
 // fault in the checks is logged and the message goes on unannotated: never a reject for it.
 import type { SMTPServerSession } from 'smtp-server';
-import { checkEndOfData } from '../../policy/check-stage';
 import type { Policy } from '../../policy/policy';
 import type { AuthFacts, Decision } from '../../policy/types';
-import { checkMessage, summarize } from '../../mail-auth/check-message';
+import { checkOnArrival, summarize } from '../../mail-auth/check-message';
 import { stripForgedResults } from '../../mail-auth/forged-results';
 import { fromDomains, signMessage } from '../../mail-auth/sign-message';
 import type { EngineContext } from '../engine-context';
@@ -23,12 +22,6 @@ export type MailAuthOutcome = {
   facts?: AuthFacts;
   /** For the log: what was signed or checked. */
   note?: string;
-};
-
-const headerSection = (chunks: Buffer[]) => {
-  const first = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks.slice(0, 8));
-  const end = first.indexOf('\r\n\r\n');
-  return first.subarray(0, end < 0 ? Math.min(first.length, 65_536) : end + 2).toString('utf8');
 };
 
 /**
@@ -49,39 +42,36 @@ const sealFor = (ctx: EngineContext, policy: Policy, recipients: string[]) => {
 
 export const trustedClient = (policy: Policy, state: SessionState, session: SMTPServerSession) => !!session.user || policy.mynetworks.match(state.clientAddress).matched;
 
-export const authenticateMessage = async (ctx: EngineContext, policy: Policy, state: SessionState, session: SMTPServerSession, sender: string, chunks: Buffer[], recipients: string[] = []): Promise<MailAuthOutcome> => {
+/** The message as it arrived: envelope, chunks, and its header section (read once, in on-data). */
+export type ArrivedMessage = { sender: string; recipients: string[]; chunks: Buffer[]; headers: string };
+
+export const authenticateMessage = async (ctx: EngineContext, policy: Policy, state: SessionState, session: SMTPServerSession, m: ArrivedMessage): Promise<MailAuthOutcome> => {
+  const { sender, recipients, chunks, headers } = m;
   if (trustedClient(policy, state, session)) {
     const keys = ctx.signingKeys();
     if (!keys.size) return { prepend: '', body: chunks };
-    const head = headerSection(chunks);
-    const domains = fromDomains(head);
+    const domains = fromDomains(headers);
     if (domains.length !== 1 || !keys.has(domains[0]!)) return { prepend: '', body: chunks };
-    const r = await signMessage(Buffer.concat(chunks), head, (d) => keys.get(d));
+    const r = await signMessage(Buffer.concat(chunks), headers, (d) => keys.get(d));
     return { prepend: r.headers, body: chunks, note: 'reason' in r ? `not signed: ${r.reason}` : `dkim signed d=${r.domain} s=${r.selectors.join(',')}` };
   }
   if (policy.params.postern_inbound_auth_checks === 'no') return { prepend: '', body: chunks };
-  const { message } = stripForgedResults(Buffer.concat(chunks), policy.myhostname);
+  const raw = Buffer.concat(chunks);
   try {
-    const { facts, headers } = await checkMessage(message, {
+    const { message, facts, headers: added, decision } = await checkOnArrival(policy, raw, {
       sender,
       ip: state.clientAddress,
+      clientName: state.clientName,
       helo: session.hostNameAppearsAs || '',
-      mta: policy.myhostname,
+      lookupId: state.lookupId,
       resolve: (name, rrtype) => ctx.resolver.resolve(name, rrtype) as Promise<string[][] | string[]>,
       seal: sealFor(ctx, policy, recipients),
     });
-    const decision = checkEndOfData(policy, {
-      clientAddress: state.clientAddress,
-      clientName: state.clientName,
-      helo: session.hostNameAppearsAs,
-      sender,
-      lookupId: state.lookupId,
-      auth: facts,
-    });
     const d = facts.dmarc;
     const quarantine = d?.result === 'fail' && (d.policy === 'quarantine' || (d.policy === 'reject' && facts.sample >= d.pct)) ? `X-Postern-Quarantine: DMARC policy of ${d.domain} is ${d.policy}\r\n` : '';
-    return { prepend: headers + quarantine, body: [message], decision, facts, note: summarize(facts) };
+    return { prepend: added + quarantine, body: [message], decision, facts, note: summarize(facts) };
   } catch (e) {
-    return { prepend: '', body: [message], note: `checks on arrival failed: ${(e as Error).message}` };
+    // Forged results go even when the checks failed (the rare path pays for stripping twice).
+    return { prepend: '', body: [stripForgedResults(raw, policy.myhostname).message], note: `checks on arrival failed: ${(e as Error).message}` };
   }
 };

@@ -10,6 +10,7 @@ import { count, getState } from '../session-state';
 import { SmtpError } from '../smtp-error';
 import type { SmtpReply } from '../../policy/types';
 import { authenticateMessage } from './mail-auth';
+import { headerSection } from '../header-section';
 
 /**
  * Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries.
@@ -65,7 +66,8 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
   if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
 
   // DKIM signing for our own users, SPF/DKIM/DMARC/ARC checks for everyone else (mail-auth.ts).
-  const auth = await authenticateMessage(ctx, policy, state, session, sender, chunks, recipients);
+  const headers = headerSection(chunks);
+  const auth = await authenticateMessage(ctx, policy, state, session, { sender, recipients, chunks, headers });
   if (auth.decision && auth.decision.action !== 'accept') {
     const { reply } = auth.decision;
     count(state, 'data', false);
@@ -82,15 +84,6 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     `; ${new Date().toUTCString()}\r\n`;
   try {
     const body = [Buffer.from(received + auth.prepend), ...auth.body];
-    // The header section: the first chunks, up to the one where it ends (64 KB at most).
-    const start: Buffer[] = [];
-    for (let n = 0, i = 0; i < body.length && n < 65_536; n += body[i]!.length, i++) {
-      start.push(body[i]!);
-      if (i > 0 && body[i]!.includes('\r\n\r\n')) break;
-    }
-    const head = start.length === 1 ? start[0]! : Buffer.concat(start);
-    const headerEnd = head.indexOf('\r\n\r\n');
-    const headers = head.subarray(0, headerEnd < 0 ? Math.min(head.length, 65_536) : headerEnd).toString('utf8');
     const messageId = /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(headers)?.[1];
     const res = await ctx.queue.enqueue({
       queueId,

@@ -4,7 +4,6 @@
 // keys are sealed (mail-engine/auth/secret-box.ts) and never shown after creation. Every
 // change commits a policy revision, so every engine node picks the keys up at once.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { Resolver } from 'node:dns/promises';
 import type { Db } from '../../../prisma/client';
 import { loadPolicyRows } from '../../../prisma/policy-rows';
 import { compilePolicy } from '../../../mail-engine/policy/compile-policy';
@@ -14,6 +13,7 @@ import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
 import { commitPolicyChange } from '../policy/commit-policy-change';
 import { settingValue } from '../settings/setting-value';
+import { consoleResolver } from '../dns/console-resolver';
 
 export const DKIM_BOX = 'dkim';
 export type DkimAlgorithm = 'RSA' | 'ED25519';
@@ -117,8 +117,7 @@ export const rotateKeys = async (db: Db, actor: Actor, domain: string) => {
 
 /** What DNS serves for a key's record now, and whether it is this key's. */
 export const checkKeyDns = async (k: { domain: string; selector: string; publicKey: string }, dnsServer = process.env.POSTERN_DNS_SERVER) => {
-  const r = new Resolver({ timeout: 3000, tries: 1 });
-  if (dnsServer) r.setServers([dnsServer]);
+  const r = consoleResolver(dnsServer);
   const name = `${k.selector}._domainkey.${k.domain}`;
   try {
     const found = (await r.resolveTxt(name)).map((parts) => parts.join(''));

@@ -2,7 +2,7 @@
 // publish (a zone-file snippet to copy) and a live check of each, answered pass, fail or
 // unknown (the resolver could not tell) with what was found. The resolver is the engine's:
 // POSTERN_DNS_SERVER when set, otherwise the system's.
-import { Resolver } from 'node:dns/promises';
+import { consoleResolver } from '../dns/console-resolver';
 import type { Db } from '../../../prisma/client';
 import { loadPolicyRows } from '../../../prisma/policy-rows';
 import { compilePolicy } from '../../../mail-engine/policy/compile-policy';
@@ -35,8 +35,7 @@ export const checkDomainDns = async (db: Db, actor: Actor, name: string, dnsServ
   if (!domain) throw new AppError('NOT_FOUND', `No domain ${name}`);
   const compiled = compilePolicy(await loadPolicyRows(db));
   const mailHost = compiled.ok ? compiled.policy.myhostname : 'localhost';
-  const r = new Resolver({ timeout: 3000, tries: 1 });
-  if (dnsServer) r.setServers([dnsServer]);
+  const r = consoleResolver(dnsServer);
   const lookup = async <T>(fn: () => Promise<T>): Promise<T | 'none' | 'error'> => {
     try {
       return await fn();

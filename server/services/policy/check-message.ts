@@ -2,14 +2,12 @@
 // DKIM, DMARC, ARC) and smtpd_end_of_data_restrictions, as the engine would for a client
 // that is neither authenticated nor trusted: the Authentication-Results it would add, and
 // the decision with its trace. DNS goes to the engine's resolver (POSTERN_DNS_SERVER).
-import { Resolver } from 'node:dns/promises';
 import type { Db } from '../../../prisma/client';
 import { loadPolicyRows } from '../../../prisma/policy-rows';
 import { compilePolicy } from '../../../mail-engine/policy/compile-policy';
-import { checkEndOfData } from '../../../mail-engine/policy/check-stage';
 import { parseIp } from '../../../mail-engine/policy/match/ip';
-import { checkMessage, summarize } from '../../../mail-engine/mail-auth/check-message';
-import { stripForgedResults } from '../../../mail-engine/mail-auth/forged-results';
+import { checkOnArrival, summarize } from '../../../mail-engine/mail-auth/check-message';
+import { consoleResolver } from '../dns/console-resolver';
 import { AppError } from '../../errors/app-error';
 import { assertRole, type Actor } from '../actor';
 
@@ -30,17 +28,15 @@ export const checkPastedMessage = async (db: Db, actor: Actor, input: { client: 
   const policy = compiled.policy;
   // A pasted message has whatever line ends the browser or the file gave it: SMTP's CRLF.
   const raw = Buffer.from(input.message.replace(/\r?\n/g, '\r\n'), 'utf8');
-  const { message, removed } = stripForgedResults(raw, policy.myhostname);
-  const r = new Resolver({ timeout: 3000, tries: 1 });
-  if (dnsServer) r.setServers([dnsServer]);
-  const sender = input.from.trim().replace(/^<(.*)>$/, '$1');
-  const { facts, headers } = await checkMessage(message, {
-    sender,
+  const r = consoleResolver(dnsServer);
+  // sample 0: a tester must say what p=reject does, not what one draw of pct= did.
+  const { removed, facts, headers, decision } = await checkOnArrival(policy, raw, {
+    sender: input.from.trim().replace(/^<(.*)>$/, '$1'),
     ip: client,
-    helo: input.helo?.trim() || client,
-    mta: policy.myhostname,
+    clientName: 'unknown',
+    helo: input.helo?.trim() ?? '', // mailauth takes the client address for SPF's HELO identity when there is none
     resolve: (name, rrtype) => r.resolve(name, rrtype) as Promise<string[][] | string[]>,
+    sample: 0,
   });
-  const decision = checkEndOfData(policy, { clientAddress: client, clientName: 'unknown', helo: input.helo?.trim() || undefined, sender, auth: { ...facts, sample: 0 } });
   return { facts, summary: summarize(facts), headers, removedForged: removed, decision, revision: rows.revision };
 };

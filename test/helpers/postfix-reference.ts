@@ -73,6 +73,9 @@ maillog_file = ${dir}/maillog
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 local_recipient_maps = hash:${dir}/users
+# No reverse lookup of clients: it would ask the machine's resolver, which is not on
+# loopback (every client is "unknown", as Postern's tests expect); seen to stall greetings.
+smtpd_peername_lookup = no
 alias_maps =
 alias_database =
 smtpd_sasl_type = dovecot

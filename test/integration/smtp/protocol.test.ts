@@ -144,6 +144,21 @@ describe('the SMTP conversation', () => {
     }
   });
 
+  it('counts junk commands past smtpd_junk_command_limit as errors, as Postfix 3.7 does (the limit+1st is the first)', async () => {
+    // The sequence a private Postfix 3.7 gave for the same settings: seven junk commands
+    // answered, the eighth met by 421 (4 errors: junk commands 4 to 7).
+    await set({ smtpd_junk_command_limit: '3', smtpd_hard_error_limit: '4', smtpd_soft_error_limit: '100', smtpd_error_sleep_time: '0' });
+    try {
+      const { probe } = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.12' });
+      expect((await probe.cmd('EHLO client.example')).code).toBe(250);
+      for (let i = 0; i < 7; i++) expect((await probe.cmd(i % 2 ? 'RSET' : 'NOOP')).code).toBe(250);
+      expect((await probe.cmd('RSET')).text).toMatch(/^421 4\.7\.0 \S+ Error: too many errors$/);
+      probe.close();
+    } finally {
+      await set({ smtpd_junk_command_limit: null, smtpd_hard_error_limit: null, smtpd_soft_error_limit: null, smtpd_error_sleep_time: null });
+    }
+  });
+
   it('refuses VRFY by default (no user enumeration), and answers as Postfix with disable_vrfy_command = no', async () => {
     const a = await SmtpProbe.connect(t.port(), { localAddress: '127.0.2.11' });
     expect((await a.probe.cmd('VRFY alice@proto.test')).text).toBe('502 5.5.1 VRFY command is disabled');

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { PosternConfig } from './config';
 import { createAuthThrottle } from './auth/auth-throttle';
 import { createResolver } from './delivery/deliver-smtp';
-import { createEngineLogger } from './log/logger';
+import { createEngineLogger, type LoggedEvent } from './log/logger';
+import { openEventJournal, type JournaledRow } from './store/event-journal';
 import { onPolicyRevision } from './policy/policy-bus';
 import { PolicyCache } from './policy-cache';
 import { createQueueManager } from './queue/queue-manager';
@@ -48,8 +49,15 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
   // The queue and the delivery log take the hot path: plain SQL on a connection of their own
   // (on SQLite, owned by a writer thread so commits never stall the SMTP sessions).
   const store = await openQueueStore(config.databaseUrl);
-  const sink = createDeliveryLogSink(store, config.nodeId);
-  const logger = createEngineLogger({ logDir: path.join(config.dataDir, 'log'), sink, echo: deps.echoLog });
+  // The delivery log: journaled, so the table and mail.log agree after kill -9; what the last
+  // run journaled and the table lacks goes to the table first (store/event-journal.ts).
+  const logDir = path.join(config.dataDir, 'log');
+  const journal = openEventJournal<LoggedEvent>(logDir, config.nodeId);
+  const sink = createDeliveryLogSink(store, config.nodeId, (key) => journal.committed(key));
+  const recovered = journal.replay(await store.eventsThrough(config.nodeId), path.join(logDir, 'mail.log'), (j) => ({ ...j, at: new Date(j.at as string) }) as unknown as JournaledRow<LoggedEvent>);
+  for (const e of recovered) sink.write(e);
+  const logger = createEngineLogger({ logDir, sink, journal, echo: deps.echoLog });
+  if (recovered.length) logger.raw('master', `recovered ${recovered.length} delivery log event(s) from the journal`);
   // Bound once the policy is loaded; the cache's onApplied reads it before (and after).
   // eslint-disable-next-line prefer-const
   let listeners: Listeners | undefined;
@@ -156,8 +164,9 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
       cache.stop();
       await listeners?.close();
       await queue.stop();
-      await sink.close();
       logger.close();
+      await sink.close();
+      journal.close();
       await listener.close();
       await store.close();
       policyStore.close();

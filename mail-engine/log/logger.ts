@@ -9,6 +9,9 @@
 // wakes the event loop; gathering for 10 ms makes it one write per ten milliseconds (2 KB x
 // 10 sessions on tmpfs: ~1,550 -> ~1,700 msg/s). The file is reopened when logrotate moves it
 // away; flush() and close() write what is gathered at once.
+// With a journal (store/event-journal.ts), a gathered batch's rows are journaled before its
+// text goes to mail.log, and reach the sink only once the text is written: after kill -9 the
+// next start puts what the table lacks into it, so the table and mail.log agree.
 // A sink failure is reported on stderr and never changes an SMTP reply. Lines that cannot be
 // written (the disk full) are kept and written once it can (up to MAX_HELD bytes; past that
 // the oldest go, and the log says how many were lost), never dropped in silence.
@@ -17,8 +20,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EngineEvent, EventName } from './events';
 import { formatPostfix, syslogStamp } from './postfix-format';
+import type { EventJournal } from '../store/event-journal';
 
-export type EventSink = { write(event: EngineEvent & { at: Date }): void; flush(): Promise<void> };
+export type LoggedEvent = EngineEvent & { at: Date; key?: string };
+export type EventSink = { write(event: LoggedEvent): void; flush(): Promise<void> };
 
 export type EngineLogger = {
   emit(event: EngineEvent): void;
@@ -35,7 +40,7 @@ const GATHER_MS = 10;
 const RETRY_MS = 1000;
 const MAX_HELD = 8 * 1024 * 1024;
 
-export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hostname?: string; echo?: boolean }): EngineLogger => {
+export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; journal?: EventJournal<LoggedEvent>; hostname?: string; echo?: boolean }): EngineLogger => {
   mkdirSync(opts.logDir, { recursive: true });
   const file = path.join(opts.logDir, 'mail.log');
   const host = (opts.hostname ?? os.hostname()).split('.')[0];
@@ -49,6 +54,8 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
     checkedAt = Date.now();
   };
   let buffer = '';
+  /** The rows of the lines in `buffer`, for the sink once their lines are written. */
+  let events: LoggedEvent[] = [];
   let scheduled = false;
   let inFlight = false;
   /** Lines dropped since the last successful write (the held text outgrew MAX_HELD). */
@@ -76,9 +83,42 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
   /** Writes what is buffered: asynchronously, or at once when `sync` (shutdown). */
   const writeOut = (sync = false) => {
     scheduled = false;
-    if (!buffer || (inFlight && !sync)) return;
+    if ((!buffer && !events.length) || (inFlight && !sync)) return;
     const text = buffer;
+    const rows = events;
     buffer = '';
+    events = [];
+    const toSink = (list: LoggedEvent[]) => {
+      for (const e of list) opts.sink?.write(e);
+    };
+    // Journal first (rows and text), then mail.log, then the sink: see the head of the file.
+    if (opts.journal && rows.length) {
+      if (sync) {
+        let keyed: LoggedEvent[] = rows;
+        try {
+          keyed = opts.journal.appendSync(text, rows);
+        } catch {
+          // the journal cannot be written (disk full): the rows go unjournaled
+        }
+        writeText(text, true);
+        toSink(keyed);
+        return;
+      }
+      inFlight = true;
+      opts.journal.append(text, rows, (keyed, err) => {
+        inFlight = false;
+        writeText(text, false, () => toSink(err ? rows : keyed));
+      });
+      return;
+    }
+    writeText(text, sync, () => toSink(rows));
+  };
+  const writeText = (text: string, sync: boolean, then?: () => void) => {
+    if (!text) {
+      then?.();
+      if (buffer || events.length) schedule();
+      return;
+    }
     try {
       if (fd < 0) open();
       else if (Date.now() - checkedAt > 5000) {
@@ -97,22 +137,27 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
         const n = writeSync(fd, data);
         if (n < data.length) holdBack(data.subarray(n).toString(), new Error('short write'));
         else wrote();
+        then?.();
         return;
       }
       inFlight = true;
       write(fd, data, 0, data.length, null, (err, n) => {
         inFlight = false;
+        // The rows go to the database whether or not their lines could be written (a full
+        // disk holds the lines back; the table need not wait for them).
+        then?.();
         if (err || n < data.length) {
           holdBack(data.subarray(err ? 0 : n).toString(), err ?? new Error('no space left (short write)'));
           retryLater();
           return;
         }
         wrote();
-        if (buffer) schedule();
+        if (buffer || events.length) schedule();
       });
     } catch (e) {
       holdBack(text, e);
       fd = -1;
+      then?.();
       if (!sync) retryLater();
     }
   };
@@ -137,7 +182,10 @@ export const createEngineLogger = (opts: { logDir: string; sink?: EventSink; hos
       const at = event.at ?? new Date();
       const line = formatPostfix(event);
       if (line) raw(line[0], line[1], at);
-      if (!LINE_ONLY.has(event.event)) opts.sink?.write({ ...event, at });
+      if (!LINE_ONLY.has(event.event)) {
+        events.push({ ...event, at });
+        schedule();
+      }
     },
     flush: async () => {
       while (inFlight) await new Promise((r) => setTimeout(r, 1));

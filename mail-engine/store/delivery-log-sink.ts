@@ -2,23 +2,23 @@
 // transaction through the queue store, so the SMTP conversation never waits on the
 // database. A failed batch is reported and retried with the next one; the backlog is
 // bounded (the oldest events go first) so a dead database cannot exhaust memory — the
-// Postfix-format mail.log keeps every line regardless.
-import type { EngineEvent } from '../log/events';
-import type { EventSink } from '../log/logger';
+// Postfix-format mail.log keeps every line regardless. Events that come with a journal key
+// (event-journal.ts) commit with the key of the batch's last one, and `committed` is told.
+import type { EventSink, LoggedEvent } from '../log/logger';
 import type { EventRow, QueueStore } from './queue-store';
 
 const MAX_PENDING = 50_000;
 const BATCH = 500;
 
 
-export const createDeliveryLogSink = (store: Pick<QueueStore, 'insertEvents'>, nodeId: string): EventSink & { close(): Promise<void> } => {
-  let pending: (EngineEvent & { at: Date })[] = [];
+export const createDeliveryLogSink = (store: Pick<QueueStore, 'insertEvents'>, nodeId: string, committed?: (key: string) => void): EventSink & { close(): Promise<void> } => {
+  let pending: LoggedEvent[] = [];
   let writing: Promise<void> = Promise.resolve();
   let warned = 0;
   const timer = setInterval(() => void flush(), 200);
   timer.unref();
 
-  const row = (e: EngineEvent & { at: Date }): EventRow => ({
+  const row = (e: LoggedEvent): EventRow => ({
     at: e.at,
     event: e.event,
     status: e.status ?? '',
@@ -37,7 +37,12 @@ export const createDeliveryLogSink = (store: Pick<QueueStore, 'insertEvents'>, n
     trace: e.trace ? JSON.stringify(e.trace) : '',
   });
 
-  const write = (batch: (EngineEvent & { at: Date })[]) => store.insertEvents(batch.map(row));
+  const write = async (batch: LoggedEvent[]) => {
+    let key = '';
+    for (const e of batch) if (e.key && e.key > key) key = e.key;
+    await store.insertEvents(batch.map(row), key ? { nodeId, key } : undefined);
+    if (key) committed?.(key);
+  };
 
   const flush = (): Promise<void> => {
     writing = writing.then(async () => {

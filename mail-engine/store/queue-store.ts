@@ -72,6 +72,9 @@ const EVENT_COLUMNS = ['at', 'event', 'status', 'queueId', 'lookupId', 'nodeId',
 const INSERT_EVENTS = `INSERT INTO "DeliveryEvent" (${EVENT_COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES `;
 const EVENT_ROW = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`;
 
+/** Which journal key a batch of events brings the node's row to (event-journal.ts). */
+export type EventMark = { nodeId: string; key: string };
+
 /** This engine node's row (EngineNode): written by the heartbeat. */
 export type NodeRow = { id: string; hostname: string; pid: number; version: string; heartbeatAt: Date; appliedRevision: number; listeners: string; tls: string };
 
@@ -187,6 +190,12 @@ export const queueWork = {
     return (yield* run(`UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?${except}`, [owner, ...keep])).changes;
   },
 
+  /** The journal key of the node's last event in the table ('' when none). */
+  *eventsThrough(nodeId: string): Work<string> {
+    const rows = yield* all<{ eventsThrough: string }>('SELECT "eventsThrough" FROM "EngineNode" WHERE "id" = ?', [nodeId]);
+    return rows[0]?.eventsThrough ?? '';
+  },
+
   /** The node's heartbeat row (one statement, the same on SQLite and PostgreSQL). */
   *upsertNode(n: NodeRow): Work<number> {
     return (yield* run(
@@ -197,8 +206,18 @@ export const queueWork = {
     )).changes;
   },
 
-  /** DeliveryEvent rows, in multi-row INSERTs of fixed sizes so the prepared statements are reused. */
-  *insertEvents(rows: EventRow[]): Work<number> {
+  /**
+   * DeliveryEvent rows, in multi-row INSERTs of fixed sizes so the prepared statements are
+   * reused; with `mark`, the node's journal key of the last of them, in the same transaction.
+   */
+  *insertEvents(rows: EventRow[], mark?: EventMark): Work<number> {
+    if (mark) {
+      yield* run(
+        `INSERT INTO "EngineNode" ("id", "hostname", "pid", "version", "startedAt", "heartbeatAt", "eventsThrough") VALUES (?, '', 0, '', ?, ?, ?)
+         ON CONFLICT ("id") DO UPDATE SET "eventsThrough" = excluded."eventsThrough"`,
+        [mark.nodeId, new Date(0), new Date(0), mark.key],
+      );
+    }
     for (let i = 0; i < rows.length; ) {
       const n = rows.length - i >= 50 ? 50 : rows.length - i >= 10 ? 10 : 1;
       const values: SqlValue[] = [];
@@ -217,6 +236,7 @@ export const DURABLE: Record<keyof typeof queueWork, boolean> = {
   recordOutcomes: false,
   releaseLeases: false,
   insertEvents: false,
+  eventsThrough: false,
   upsertNode: false,
 };
 
@@ -226,7 +246,8 @@ export type QueueStore = {
   leaseDue(owner: string, limit: number, leaseMs: number): Promise<QueuedMessage[]>;
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
   releaseLeases(owner: string, keep?: number[]): Promise<number>;
-  insertEvents(rows: EventRow[]): Promise<number>;
+  insertEvents(rows: EventRow[], mark?: EventMark): Promise<number>;
+  eventsThrough(nodeId: string): Promise<string>;
   upsertNode(row: NodeRow): Promise<number>;
   /**
    * Delivers a message into a Maildir durably before it resolves (see delivery-file.ts): the
@@ -248,7 +269,8 @@ export const createDirectStore = (sql: SqlDriver): QueueStore => ({
   leaseDue: (owner, limit, leaseMs) => sql.transaction(() => queueWork.leaseDue(sql.dialect, owner, limit, leaseMs, new Date()), { durable: DURABLE.leaseDue }),
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
   releaseLeases: (owner, keep) => sql.transaction(() => queueWork.releaseLeases(owner, keep), { durable: DURABLE.releaseLeases }),
-  insertEvents: (rows) => sql.transaction(() => queueWork.insertEvents(rows), { durable: DURABLE.insertEvents }),
+  insertEvents: (rows, mark) => sql.transaction(() => queueWork.insertEvents(rows, mark), { durable: DURABLE.insertEvents }),
+  eventsThrough: (nodeId) => sql.transaction(() => queueWork.eventsThrough(nodeId), { durable: DURABLE.eventsThrough }),
   upsertNode: (row) => sql.transaction(() => queueWork.upsertNode(row), { durable: DURABLE.upsertNode }),
   close: () => sql.close(),
 });

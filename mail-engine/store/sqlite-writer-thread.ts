@@ -31,6 +31,8 @@ const runOne = (r: RowRequest): unknown => {
       return c.drive(() => queueWork.releaseLeases(...r.args));
     case 'insertEvents':
       return c.drive(() => queueWork.insertEvents(...r.args));
+    case 'eventsThrough':
+      return c.drive(() => queueWork.eventsThrough(...r.args));
     case 'upsertNode':
       return c.drive(() => queueWork.upsertNode(...r.args));
   }

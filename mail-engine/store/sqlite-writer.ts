@@ -5,14 +5,15 @@
 import { Worker } from 'node:worker_threads';
 import { sqlitePathOf } from '../../prisma/client';
 import type { DeliveryFile } from './delivery-file';
-import { withIds, type EventRow, type NewMessage, type NodeRow, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
+import { withIds, type EventMark, type EventRow, type NewMessage, type NodeRow, type QueuedMessage, type QueueStore, type RecipientOutcome } from './queue-store';
 
 export type WorkerRequest =
   | { id: number; op: 'insertMessages'; args: [NewMessage[], string, number] }
   | { id: number; op: 'leaseDue'; args: [string, number, number, Date] }
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
   | { id: number; op: 'releaseLeases'; args: [string, number[] | undefined] }
-  | { id: number; op: 'insertEvents'; args: [EventRow[]] }
+  | { id: number; op: 'insertEvents'; args: [EventRow[], EventMark | undefined] }
+  | { id: number; op: 'eventsThrough'; args: [string] }
   | { id: number; op: 'upsertNode'; args: [NodeRow] }
   | { id: number; op: 'deliverFile'; args: [DeliveryFile] };
 export type WorkerReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { message: string; code?: string } };
@@ -80,7 +81,8 @@ export const createWorkerStore = (url: string): QueueStore => {
       (await call<QueuedMessage[]>('leaseDue', [owner, limit, leaseMs, new Date()])).map((m) => ({ ...m, body: toBuffer(m.body) })),
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),
     releaseLeases: (owner, keep) => call('releaseLeases', [owner, keep]),
-    insertEvents: (rows) => call('insertEvents', [rows]),
+    insertEvents: (rows, mark) => call('insertEvents', [rows, mark]),
+    eventsThrough: (nodeId) => call('eventsThrough', [nodeId]),
     upsertNode: (row) => call('upsertNode', [row]),
     close: async () => {
       const w = worker;

@@ -1,7 +1,10 @@
 // A real SMTP sink on loopback (smtp-server), standing in for a remote MX or relayhost:
 // records what it receives (and whether the session was encrypted), answers each RCPT as
 // told, can offer STARTTLS with a self-signed certificate, can hold each message a while
-// before answering, and reports the most sessions it had open at once.
+// before answering, can stop answering the end of DATA until told to go on (pause/resume:
+// a kill of the sender then lands while no 250 is on the wire), and reports the most
+// sessions it had open at once. `received` has every message whose data ended; `answered`
+// only those whose 250 went to a client still connected.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -26,6 +29,10 @@ export const startSink = async (
   } = {},
 ) => {
   const received: SinkMessage[] = [];
+  const answered: SinkMessage[] = [];
+  const closed = new Set<string>();
+  let paused = false;
+  let waiting: (() => void)[] = [];
   let open = 0;
   let dropped = 0;
   let maxOpen = 0;
@@ -41,8 +48,9 @@ export const startSink = async (
       maxOpen = Math.max(maxOpen, open);
       cb();
     },
-    onClose: () => {
+    onClose: (session) => {
       open--;
+      closed.add(session.id);
     },
     onRcptTo: (addr, _s, cb) => {
       const r = o.rejectRcpt?.(addr.address);
@@ -60,25 +68,43 @@ export const startSink = async (
       let data = '';
       stream.on('data', (c: Buffer) => (data += c.toString()));
       stream.on('end', () => {
-        received.push({
+        const message = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           data,
           secure: !!session.secure,
           helo: session.hostNameAppearsAs,
-        });
-        const answer = () => cb(null, 'Ok: queued as SINK1');
+        };
+        received.push(message);
+        const answer = () => {
+          if (paused) return void waiting.push(answer);
+          if (closed.has(session.id)) return;
+          answered.push(message);
+          cb(null, 'Ok: queued as SINK1');
+        };
         if (o.holdMs) setTimeout(answer, o.holdMs);
         else answer();
       });
     },
   });
+  // A client that dies mid-session (a killed sender) resets its connection: not our error.
+  server.on('error', () => {});
   await new Promise<void>((r) => server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => r()));
   const port = (server.server.address() as { port: number }).port;
   return {
     port,
     received,
+    answered,
     maxOpen: () => maxOpen,
+    pause: () => {
+      paused = true;
+    },
+    resume: () => {
+      paused = false;
+      const go = waiting;
+      waiting = [];
+      for (const answer of go) answer();
+    },
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });

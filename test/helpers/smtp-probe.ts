@@ -22,6 +22,8 @@ export class SmtpProbe {
       }
       for (const l of lines) this.onLine(l);
     });
+    // A reset after the connection was made ends it like a close (which follows).
+    sock.on('error', () => {});
     sock.on('close', () => {
       this.closed = true;
       for (const w of this.waiters.splice(0)) w({ code: 0, lines: [], text: '(connection closed)' });

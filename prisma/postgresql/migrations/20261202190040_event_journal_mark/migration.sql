@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EngineNode" ADD COLUMN     "eventsThrough" TEXT NOT NULL DEFAULT '';

@@ -8,6 +8,7 @@
 // are prefix trees.
 import { resolveAddress, type ResolvedAddress } from './address';
 import { compileEngineSettings } from './engine-settings';
+import { compileHeaderRewrite } from './header-rewrite';
 import { findOpenRelay } from './open-relay-guard';
 import type { CompiledRestriction, ListName, Policy } from './policy';
 import { validateAccessAction } from './restrictions/access-maps';
@@ -152,6 +153,8 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
   const usingStyle = explicitNetworks.length === 0;
   const mynetworks = new CidrMatcher(usingStyle ? hostDerivedNetworks(style, rows.hostAddresses) : networkEntries);
 
+  // cleanup's header rewriting: whose messages get a missing Message-Id:/Date: (header-rewrite.ts)
+  const headerRewrite = compileHeaderRewrite(params, rows.hostAddresses, mynetworks, errors);
   // ── local delivery ──
   const { localTransport, delivery, listen, identity } = compileEngineSettings(params, errors);
 
@@ -368,6 +371,7 @@ export const compilePolicy = (rows: PolicyRows): CompileResult => {
     listen,
     identity,
     disableVrfy: bool('disable_vrfy_command'),
+    headerRewrite,
     // Not expanded at compile time: its $macros (lookup_id, client_address …) are per reply.
     rejectFooter: explicit.smtpd_reject_footer ?? '',
     needs: { senderDomainDns, rblZones: [...rblZones] },

@@ -88,6 +88,8 @@ export type Policy = {
   /** smtpd_banner (the 220 text), mail_name, and the certificate files (empty: self-signed). */
   readonly identity: { banner: string; mailName: string; tlsCertFile: string; tlsKeyFile: string };
   readonly disableVrfy: boolean;
+  /** Whether cleanup adds a missing Message-Id:/Date: for this client (local_header_rewrite_clients). */
+  headerRewrite(client: { address: string; authenticated: boolean }): boolean;
   readonly rejectFooter: string;
   /** DNS facts the engine must fetch before evaluating (the evaluator itself does no I/O). */
   readonly needs: { senderDomainDns: boolean; rblZones: readonly string[] };

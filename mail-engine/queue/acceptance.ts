@@ -29,9 +29,12 @@ export type EnqueueInput = {
   /** The SASL mechanism, for the log's client= line. */
   saslMethod?: string;
   protocol: string;
-  /** Message-ID for the cleanup log line (pflogsumm). */
+  /** Message-ID for the cleanup log line (pflogsumm); '' for none; read from the body when not given. */
   messageId?: string;
 };
+
+/** The Message-Id a message carries (its first chunk holds the header of the messages we make), or ''. */
+const messageIdOf = (first: Buffer) => /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(first.subarray(0, 16_384).toString('latin1').split('\r\n\r\n')[0]!)?.[1]?.trim() ?? '';
 
 export type Accepted = {
   message: QueuedMessage;
@@ -112,7 +115,7 @@ export const createAcceptance = (deps: AcceptanceDeps) => {
     const deliveredCopy = mailbox ? await deliverAtAcceptance(m, mailbox, chunks) : undefined;
     // One buffer for the queue row (none is made for a delivery at acceptance).
     const message = deliveredCopy ?? (await inserts.add({ ...m, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
-    for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: message.size, nrcpt: message.recipients.length, messageId: input.messageId ?? `${m.queueId}@${policy.myhostname}`, client: input.clientAddress && input.protocol !== 'local' ? { name: input.clientName, address: input.clientAddress, saslUser: input.saslUser, saslMethod: input.saslMethod } : undefined })) {
+    for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: message.size, nrcpt: message.recipients.length, messageId: input.messageId ?? messageIdOf(chunks[0]!), client: input.clientAddress && input.protocol !== 'local' ? { name: input.clientName, address: input.clientAddress, saslUser: input.saslUser, saslMethod: input.saslMethod } : undefined })) {
       deps.logger.raw(service, line);
     }
     return { message, delivered: !!deliveredCopy };

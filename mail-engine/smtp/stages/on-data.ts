@@ -10,7 +10,7 @@ import { count, getState } from '../session-state';
 import { SmtpError } from '../smtp-error';
 import type { SmtpReply } from '../../policy/types';
 import { authenticateMessage } from './mail-auth';
-import { headerSection } from '../header-section';
+import { headerSection, mailDate, missingHeaders } from '../header-section';
 
 /**
  * Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries.
@@ -65,9 +65,14 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
   }
   if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
 
+  // Cleanup's missing Message-Id:/Date: for local_header_rewrite_clients, before signing.
+  const queueId = newQueueId();
+  const arrived = headerSection(chunks);
+  const added = missingHeaders(arrived, { rewrite: policy.headerRewrite({ address: state.clientAddress, authenticated: !!session.user }), queueId, myhostname: policy.myhostname, now: new Date() });
+  const message = added.lines ? [Buffer.from(added.lines), ...chunks] : chunks;
+  const headers = added.lines + arrived;
   // DKIM signing for our own users, SPF/DKIM/DMARC/ARC checks for everyone else (mail-auth.ts).
-  const headers = headerSection(chunks);
-  const auth = await authenticateMessage(ctx, policy, state, session, { sender, recipients, chunks, headers });
+  const auth = await authenticateMessage(ctx, policy, state, session, { sender, recipients, chunks: message, headers });
   if (auth.decision && auth.decision.action !== 'accept') {
     const { reply } = auth.decision;
     count(state, 'data', false);
@@ -75,16 +80,15 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     throw new SmtpError(reply.code, reply.enhanced, reply.text);
   }
 
-  const queueId = newQueueId();
   const proto = session.user ? (session.secure ? 'ESMTPSA' : 'ESMTPA') : session.secure ? 'ESMTPS' : session.transmissionType || 'ESMTP';
   const received =
     `Received: from ${session.hostNameAppearsAs || 'unknown'} (${state.clientName} [${state.clientAddress}])\r\n` +
     `\tby ${policy.myhostname} (Postern) with ${proto} id ${queueId}` +
     (recipients.length === 1 ? `\r\n\tfor <${recipients[0]}>` : '') +
-    `; ${new Date().toUTCString()}\r\n`;
+    `; ${mailDate(new Date())}\r\n`;
   try {
     const body = [Buffer.from(received + auth.prepend), ...auth.body];
-    const messageId = /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(headers)?.[1];
+    const messageId = added.messageId;
     const res = await ctx.queue.enqueue({
       queueId,
       sender,

@@ -122,3 +122,26 @@ describe('decisions and their traces', () => {
     expect(checkAuth(tlsOnly.policy, ctx, { mechanism: 'PLAIN', secure: false, inTransaction: false, authenticated: false }).reply.code).toBe(503);
   });
 });
+
+describe('local_header_rewrite_clients', () => {
+  const rewriteFor = (settings: Record<string, string>, client: { address: string; authenticated: boolean }) => {
+    const c = compilePolicy(rows(settings));
+    if (!c.ok) throw new Error(c.errors.map((e) => e.message).join('; '));
+    return c.policy.headerRewrite(client);
+  };
+  it('defaults to this machine only (permit_inet_interfaces), not its networks', () => {
+    expect(rewriteFor({}, { address: '127.0.0.1', authenticated: false })).toBe(true);
+    expect(rewriteFor({}, { address: '127.0.0.9', authenticated: false })).toBe(false);
+    expect(rewriteFor({}, { address: '192.0.2.1', authenticated: true })).toBe(false);
+  });
+  it('follows the listed classes and always_add_missing_headers', () => {
+    expect(rewriteFor({ local_header_rewrite_clients: 'permit_sasl_authenticated' }, { address: '192.0.2.1', authenticated: true })).toBe(true);
+    expect(rewriteFor({ local_header_rewrite_clients: 'permit_mynetworks' }, { address: '127.0.0.9', authenticated: false })).toBe(true);
+    expect(rewriteFor({ local_header_rewrite_clients: '', always_add_missing_headers: 'yes' }, { address: '192.0.2.1', authenticated: false })).toBe(true);
+  });
+  it('refuses what it does not know', () => {
+    expect(errorsOf(rows({ local_header_rewrite_clients: 'permit_inet_interfaces, hash:/etc/postfix/rewrite' }))).toContain(
+      'local_header_rewrite_clients: "hash:/etc/postfix/rewrite" is not one of permit_inet_interfaces, permit_mynetworks, permit_sasl_authenticated, static:all',
+    );
+  });
+});

@@ -100,7 +100,8 @@ export const createSmtpClient = () => {
   sweep.unref();
 
   const transportFor = (address: string | { socketPath: string }, port: number, host: string, o: SendOptions) => {
-    const key = JSON.stringify([address, port, o.tls, o.lmtp ?? false, o.heloName]);
+    // The host name is part of the key: it is the TLS server name (SNI) of the pooled connections.
+    const key = JSON.stringify([address, port, host, o.tls, o.lmtp ?? false, o.heloName]);
     let p = pools.get(key);
     if (!p) {
       const target = typeof address === 'string' ? { host: address, port } : { socketPath: address.socketPath };
@@ -115,7 +116,8 @@ export const createSmtpClient = () => {
         name: o.heloName,
         ignoreTLS: o.tls === 'none',
         requireTLS: o.tls === 'encrypt',
-        tls: { rejectUnauthorized: false, servername: host, minVersion: 'TLSv1.2' },
+        // SNI is a host name, never an IP literal (RFC 6066 §3): a bracketed relayhost sends none.
+        tls: { rejectUnauthorized: false, ...(net.isIP(host) ? {} : { servername: host }), minVersion: 'TLSv1.2' },
         connectionTimeout: 30_000,
         greetingTimeout: 30_000,
         socketTimeout: 120_000,

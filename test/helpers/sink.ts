@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import type { SMTPServer as SMTPServerType } from 'smtp-server';
 import { loadTlsMaterial } from '../../mail-engine/smtp/tls';
 
@@ -29,6 +30,8 @@ export const startSink = async (
   } = {},
 ) => {
   const received: SinkMessage[] = [];
+  /** The server names clients asked for in their TLS handshake (SNI), in order. */
+  const serverNames: string[] = [];
   const answered: SinkMessage[] = [];
   const closed = new Set<string>();
   let paused = false;
@@ -41,7 +44,16 @@ export const startSink = async (
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: o.tls ? ['AUTH'] : ['STARTTLS', 'AUTH'],
-    ...(material ? { key: material.key, cert: material.cert } : {}),
+    ...(material
+      ? {
+          key: material.key,
+          cert: material.cert,
+          SNICallback: (name: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void) => {
+            serverNames.push(name);
+            cb(null, tls.createSecureContext({ key: material.key, cert: material.cert }));
+          },
+        }
+      : {}),
     logger: false,
     onConnect: (_s, cb) => {
       open++;
@@ -95,6 +107,7 @@ export const startSink = async (
     port,
     received,
     answered,
+    serverNames,
     maxOpen: () => maxOpen,
     pause: () => {
       paused = true;

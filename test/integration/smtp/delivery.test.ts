@@ -60,6 +60,7 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())('delivery to re
       'mx1.mx.test': { A: ['127.0.0.5'] },
       'mx2.mx.test': { A: ['127.0.0.1'] },
       'nullmx.test': { MX: [[0, '.']] },
+      'tls-hop.test': { A: ['127.0.0.1'] },
     });
     t = await startTestEngine({
       users: [CAROL, DAVE],
@@ -122,6 +123,13 @@ describe.skipIf(!requireCommand('swaks') || !dovecotAvailable())('delivery to re
       await send('tls@example.net', 'over tls');
       const got = await waitFor(() => tlsSink.received.find((m) => m.to.includes('tls@example.net')), Boolean);
       expect(got?.secure).toBe(true);
+      // The next hop is an IP literal ([127.0.0.1]): no SNI, which must be a host name (RFC 6066).
+      expect(tlsSink.serverNames).toEqual([]);
+      // A named next hop: its name is the SNI.
+      await set({ relayhost: `[tls-hop.test]:${tlsSink.port}` });
+      await send('named@example.net', 'over tls by name');
+      expect(await waitFor(() => tlsSink.received.find((m) => m.to.includes('named@example.net')), Boolean)).toBeTruthy();
+      expect(tlsSink.serverNames).toEqual(['tls-hop.test']);
       await set({ smtp_tls_security_level: 'none' });
       await send('plain@example.net', 'in the clear');
       const plain = await waitFor(() => tlsSink.received.find((m) => m.to.includes('plain@example.net')), Boolean);

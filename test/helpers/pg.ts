@@ -32,3 +32,13 @@ export const pgAdmin = async (sql: string) => {
     await c.end();
   }
 };
+
+/**
+ * A database outage as clients see it: with `on`, new connections are refused and the open
+ * ones are cut; with `off`, connections are allowed again.
+ */
+export const pgOutage = async (databaseUrl: string, on: boolean) => {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  await pgAdmin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${on ? 'false' : 'true'}`);
+  if (on) await pgAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
+};

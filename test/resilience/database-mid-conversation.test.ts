@@ -12,7 +12,7 @@ import { CLI_ACTOR } from '../../server/services/actor';
 import { createDomain } from '../../server/services/domains/create-domain';
 import { updateSettings } from '../../server/services/settings/update-settings';
 import { IN_CI, pgAvailable } from '../helpers/env';
-import { createFreshPgDatabase, pgAdmin } from '../helpers/pg';
+import { createFreshPgDatabase, pgOutage } from '../helpers/pg';
 import { SmtpProbe } from '../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../helpers/start-test-engine';
 import { sleep, until } from '../helpers/wait';
@@ -69,11 +69,7 @@ describe('the database away in the middle of a conversation', async () => {
   it.skipIf(!havePg && !IN_CI)('PostgreSQL unreachable between RCPT and DATA: 451, the session lives, the retry is delivered once', async () => {
     const db = await createFreshPgDatabase('mid_conversation');
     cleanup.push(() => db.drop());
-    const name = new URL(db.url).pathname.slice(1);
-    const outage = async (on: boolean) => {
-      await pgAdmin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${on ? 'false' : 'true'}`);
-      if (on) await pgAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
-    };
+    const outage = (on: boolean) => pgOutage(db.url, on);
     cleanup.push(() => outage(false));
     const t = await startTestEngine({ databaseUrl: db.url, users, setup });
     cleanup.push(() => t.stop());

@@ -11,13 +11,11 @@ import { CLI_ACTOR } from '../../server/services/actor';
 import { createNetwork } from '../../server/services/networks/create-network';
 import { updateSettings } from '../../server/services/settings/update-settings';
 import { IN_CI, pgAvailable } from '../helpers/env';
-import { createFreshPgDatabase, pgAdmin } from '../helpers/pg';
+import { createFreshPgDatabase, pgOutage } from '../helpers/pg';
 import { startSink } from '../helpers/sink';
 import { SmtpProbe } from '../helpers/smtp-probe';
 import { startTestEngine, type TestEngine } from '../helpers/start-test-engine';
 import { sleep, until } from '../helpers/wait';
-
-const admin = pgAdmin;
 
 describe('a delivery outcome the database cannot take (PostgreSQL)', async () => {
   const havePg = await pgAvailable();
@@ -29,11 +27,7 @@ describe('a delivery outcome the database cannot take (PostgreSQL)', async () =>
   it.skipIf(!havePg && !IN_CI)('is held and retried, never delivered twice, and survives a restart through the journal', async () => {
     const db = await createFreshPgDatabase('exactly_once');
     cleanup.push(() => db.drop());
-    const name = new URL(db.url).pathname.slice(1);
-    const outage = async (on: boolean) => {
-      await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS ${on ? 'false' : 'true'}`);
-      if (on) await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
-    };
+    const outage = (on: boolean) => pgOutage(db.url, on);
     cleanup.push(() => outage(false));
     // The next hop holds each message 1.5 s before its 250: time to cut the database.
     const sink = await startSink({ holdMs: 1500 });

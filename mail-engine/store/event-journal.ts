@@ -72,7 +72,8 @@ export const openEventJournal = <R>(dir: string, nodeId: string): EventJournal<R
   let closed = false;
 
   const startFile = () => {
-    current = { name: `events-${safeNode}-${pad(generation, 15)}.journal`, lastKey: '', fd: openSync(path.join(dir, `events-${safeNode}-${pad(generation, 15)}.journal`), 'a', 0o600) };
+    const name = `events-${safeNode}-${pad(generation, 15)}.journal`;
+    current = { name, lastKey: '', fd: openSync(path.join(dir, name), 'a', 0o600) };
     files.push(current);
     size = 0;
   };

@@ -341,7 +341,9 @@ export const COMMANDS: Record<string, Command> = {
     positionals: [1, 1],
     access: 'read',
     run: async ({ db, positionals: [id] }) => {
-      process.stdout.write(await showQueuedMessage(db, CLI_ACTOR, id!));
+      // Written out before the command exits: a large message outgrows the pipe's buffer.
+      const text = await showQueuedMessage(db, CLI_ACTOR, id!);
+      await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
       return 0;
     },
   },

@@ -26,6 +26,7 @@ import { loadSigningKeys } from './store/dkim-key-store';
 import type { SigningKey } from './mail-auth/sign-message';
 import { createPrismaPolicyStore, defaultPolicyPollMs } from './store/prisma-policy-store';
 import { remoteAuthFacts } from './store/remote-auth-failures';
+import { clearSpool, spoolDirOf } from './queue/large-bodies';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -126,6 +127,8 @@ export const startMailEngine = async (config: PosternConfig, deps: { db: Db; ech
     signingKeys: () => signingKeys,
   };
 
+  // Working copies of large messages a killed run left (the queue holds what was accepted).
+  for (const use of ['incoming', 'deliver'] as const) await clearSpool(spoolDirOf(config.dataDir, use));
   listeners = new Listeners(ctx, tls, config.portOverrides, (line) => {
     process.stderr.write(`postern: ${line}\n`);
     logger.emit({ event: 'listener.failed', status: 'failed', text: line });

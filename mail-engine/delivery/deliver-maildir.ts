@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { DeliveryFile } from '../store/delivery-file';
+import { bodySize, fileOf, isBodyFile, readBody, type MessageBody } from '../store/message-body';
 import type { DeliveryOutcome } from './classify-reply';
 
 let counter = 0;
@@ -48,15 +49,19 @@ const uniqueName = (size: number) => `${Math.floor(Date.now() / 1000)}.P${proces
 
 /**
  * Creates `file` from the given pieces and fsyncs it; refuses to overwrite. A write that
- * fails (the disk full) leaves no partial file behind in tmp/.
+ * fails (the disk full) leaves no partial file behind in tmp/. A large message's spool file
+ * is copied a piece at a time.
  */
-const writeDurably = async (file: string, parts: Buffer[]) => {
-  const size = parts.reduce((n, p) => n + p.length, 0);
+const writeDurably = async (file: string, body: MessageBody) => {
   const fh = await fs.open(file, 'wx', 0o600);
   try {
     try {
+      const parts = body.filter((p): p is Uint8Array => !isBodyFile(p));
+      const size = parts.reduce((n, p) => n + p.byteLength, 0);
       const { bytesWritten } = await fh.writev(parts);
       if (bytesWritten < size) await fh.writeFile(Buffer.concat(parts).subarray(bytesWritten));
+      const tail = fileOf(body);
+      if (tail) for await (const piece of readBody([tail])) await fh.writeFile(piece);
       await fh.sync();
     } finally {
       await fh.close();
@@ -118,13 +123,13 @@ export const createMaildirWriter = (mailRoot: string) => {
   const quotaBounce = (address: string): DeliveryOutcome => ({ kind: 'bounced', dsn: '5.2.2', text: `cannot update mailbox ${address}: Disk quota exceeded`, relay: 'local' });
   const delivered: DeliveryOutcome = { kind: 'sent', dsn: '2.0.0', text: 'delivered to maildir', relay: 'local' };
   return {
-    deliver: async (address: string, headers: string, message: Buffer, quotaBytes: number): Promise<DeliveryOutcome> => {
+    deliver: async (address: string, headers: string, message: MessageBody, quotaBytes: number): Promise<DeliveryOutcome> => {
       const head = Buffer.from(headers);
-      const size = head.length + message.length;
+      const size = head.length + bodySize(message);
       const attempt = async () => {
         const slot = await place(address, size, quotaBytes);
         if (!slot) return quotaBounce(address);
-        await writeDurably(slot.tmp, [head, message]);
+        await writeDurably(slot.tmp, [head, ...message]);
         // rename(2) is atomic and the name is unique: the message appears in new/ whole.
         await fs.rename(slot.tmp, slot.path);
         if (slot.used) slot.used.bytes += size;
@@ -146,23 +151,26 @@ export const createMaildirWriter = (mailRoot: string) => {
     /**
      * A message for one mailbox, ready to be delivered at acceptance by the queue store (see
      * store/delivery-file.ts): its names in tmp/ and new/ and its content in one buffer of
-     * its own; or 'over quota' (the queue then takes it, and bounces it). The Maildir exists
-     * on return, and the message counts against the quota from now on.
+     * its own (and a large message's spool file, copied from there); or 'over quota' (the
+     * queue then takes it, and bounces it). The Maildir exists on return, and the message
+     * counts against the quota from now on.
      */
-    prepare: async (address: string, headers: string, message: Buffer[], quotaBytes: number): Promise<DeliveryFile | 'over quota'> => {
+    prepare: async (address: string, headers: string, message: MessageBody, quotaBytes: number): Promise<DeliveryFile | 'over quota'> => {
       const head = Buffer.from(headers);
-      const size = message.reduce((n, c) => n + c.length, head.length);
+      const size = head.length + bodySize(message);
       const slot = await place(address, size, quotaBytes);
       if (!slot) return 'over quota';
-      const data = new Uint8Array(size);
+      const tail = fileOf(message);
+      const buffers = message.filter((p): p is Uint8Array => !isBodyFile(p));
+      const data = new Uint8Array(buffers.reduce((n, c) => n + c.byteLength, head.length));
       data.set(head, 0);
       let at = head.length;
-      for (const c of message) {
+      for (const c of buffers) {
         data.set(c, at);
-        at += c.length;
+        at += c.byteLength;
       }
       if (slot.used) slot.used.bytes += size;
-      return { tmp: slot.tmp, path: slot.path, data };
+      return { tmp: slot.tmp, path: slot.path, data, ...(tail ? { tail } : {}) };
     },
   };
 };

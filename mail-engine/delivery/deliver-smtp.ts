@@ -9,6 +9,7 @@ import { Resolver } from 'node:dns/promises';
 import net from 'node:net';
 import nodemailer from 'nodemailer';
 import { classifyError, type DeliveryOutcome } from './classify-reply';
+import { bodyStream, inMemory, type MessageBody } from '../store/message-body';
 
 export type SmtpTarget = { host: string; port: number };
 
@@ -49,13 +50,21 @@ export type SendOptions = {
   targets: (SmtpTarget | { socketPath: string })[];
   from: string;
   to: string[];
-  message: Buffer;
+  /** In memory, or partly in a file (a large message): streamed to each attempt afresh. */
+  message: MessageBody;
   heloName: string;
   tls: 'none' | 'may' | 'encrypt';
   lmtp?: boolean;
   resolver?: Resolver;
   /** Connections kept per next hop (default_destination_concurrency_limit). */
   maxConnections?: number;
+};
+
+/** What nodemailer sends: the buffer, or a stream that reads the file piece by piece. */
+const rawOf = (body: MessageBody) => {
+  const buffers = inMemory(body);
+  if (!buffers) return bodyStream(body);
+  return buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers);
 };
 
 type Pooled = { transport: nodemailer.Transporter; lastUsed: number; busy: number };
@@ -150,7 +159,7 @@ export const createSmtpClient = () => {
         pooled.busy++;
         let info: { response?: string; rejectedErrors?: { recipient?: string; responseCode?: number; response?: string; message?: string }[] };
         try {
-          info = await pooled.transport.sendMail({ envelope: { from: o.from, to: o.to }, raw: o.message });
+          info = await pooled.transport.sendMail({ envelope: { from: o.from, to: o.to }, raw: rawOf(o.message) });
         } finally {
           pooled.busy--;
           pooled.lastUsed = Date.now();

@@ -7,7 +7,9 @@ import { authenticate } from 'mailauth';
 import { checkEndOfData } from '../policy/check-stage';
 import type { Policy } from '../policy/policy';
 import type { AuthFacts } from '../policy/types';
+import type { Readable } from 'node:stream';
 import { stripForgedResults } from './forged-results';
+import { bodyStream, type BodyFile } from '../store/message-body';
 
 export type DnsResolve = (name: string, rrtype: string) => Promise<string[][] | string[]>;
 
@@ -25,7 +27,7 @@ export type CheckInput = {
 const word = (r: string | undefined) => (r === 'temperr' ? 'temperror' : r ?? 'none');
 
 /** The facts and the fields to prepend (Received-SPF, Authentication-Results, any ARC seal). */
-export const checkMessage = async (message: Buffer, input: CheckInput): Promise<{ facts: AuthFacts; headers: string }> => {
+export const checkMessage = async (message: Buffer | Readable, input: CheckInput): Promise<{ facts: AuthFacts; headers: string }> => {
   const r = await authenticate(message, {
     sender: input.sender,
     ip: input.ip,
@@ -70,10 +72,11 @@ export const summarize = (f: AuthFacts) =>
 export const checkOnArrival = async (
   policy: Policy,
   raw: Buffer,
-  input: Omit<CheckInput, 'mta'> & { clientName: string; lookupId?: string; sample?: number },
+  input: Omit<CheckInput, 'mta'> & { clientName: string; lookupId?: string; sample?: number; tail?: BodyFile },
 ) => {
-  const { message, removed } = stripForgedResults(raw, policy.myhostname);
-  const checked = await checkMessage(message, { ...input, mta: policy.myhostname });
+  // With a tail, raw is a large message's start; the rest is read from its spool file.
+  const { message, removed } = stripForgedResults(raw, policy.myhostname, !!input.tail);
+  const checked = await checkMessage(input.tail ? bodyStream([message, input.tail]) : message, { ...input, mta: policy.myhostname });
   const facts = input.sample === undefined ? checked.facts : { ...checked.facts, sample: input.sample };
   const decision = checkEndOfData(policy, {
     clientAddress: input.ip,

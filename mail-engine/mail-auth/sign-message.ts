@@ -5,6 +5,7 @@
 // Cost (npm run bench): mailauth parses the PEM key for every message, and OpenSSL 3 takes
 // ~0.4 ms to parse a key, more than an Ed25519 signature (~0.04 ms) or even an RSA 2048 one
 // (~0.3 ms); its API takes no parsed KeyObject. The README gives the measured figures.
+import type { Readable } from 'node:stream';
 import { dkimSign } from 'mailauth/lib/dkim/sign';
 
 export type SigningKey = { domain: string; selector: string; algorithm: 'rsa-sha256' | 'ed25519-sha256'; privateKey: string };
@@ -27,7 +28,7 @@ export const fromDomains = (headers: string) => {
 export type SignResult = { headers: string; domain: string; selectors: string[] } | { headers: ''; reason: string };
 
 /** DKIM-Signature fields to prepend (CRLF-terminated), or why none. */
-export const signMessage = async (message: Buffer, headerSection: string, keysFor: (domain: string) => SigningKey[] | undefined): Promise<SignResult> => {
+export const signMessage = async (message: Buffer | Readable, headerSection: string, keysFor: (domain: string) => SigningKey[] | undefined): Promise<SignResult> => {
   const domains = fromDomains(headerSection);
   if (domains.length !== 1) return { headers: '', reason: domains.length ? 'more than one From field' : 'no From field' };
   const keys = keysFor(domains[0]!);

@@ -102,6 +102,7 @@ export const PARAMETERS: readonly ParamDef[] = [
   p({ name: 'smtpd_junk_command_limit', type: 'int', group: 'limits', default: '100', min: 1, doc: 'NOOP, VRFY, ETRN or RSET commands a client may send (until a message is accepted) before each further one counts as an error.' }),
   p({ name: 'smtpd_hard_error_limit', type: 'int', group: 'limits', default: '20', min: 1, doc: 'Errors after which the server disconnects.' }),
   p({ name: 'smtpd_timeout', type: 'time', group: 'limits', default: '300s', doc: 'Deadline for a client command or a chunk of DATA (per command, not reset by single bytes).' }),
+  p({ name: 'postern_body_memory_limit', type: 'size', group: 'limits', default: '262144', min: 131072, doc: 'Postern: how much of a message an SMTP session keeps in memory (bytes); the rest goes to a spool file as it arrives, and into the queue in 1 MiB parts, so memory per session does not grow with the message.' }),
   p({ name: 'postern_session_deadline', type: 'time', group: 'limits', default: '3600s', doc: 'Postern: the longest an SMTP session may last, however busy.' }),
   p({ name: 'postern_greet_pause', type: 'time', group: 'limits', default: '0s', doc: 'Postern: pause before the greeting to catch clients that talk first (postscreen_greet_wait style); 0 = greet at once.' }),
   p({ name: 'postern_auth_failure_limit', type: 'int', group: 'limits', default: '5', min: 1, doc: 'Postern: failed logins per client address (and per login) within postern_auth_failure_window before AUTH is refused with 454.' }),

@@ -14,14 +14,15 @@ import { expandRecipients } from './enqueue-message';
 import { groupCommit } from './group-commit';
 import { newQueueId } from './queue-id';
 import { deliveryHeaders } from './transports';
+import { bodySize, isBodyFile, type BodyFile, type MessageBody } from '../store/message-body';
 
 export type EnqueueInput = {
   queueId?: string;
   sender: string;
   /** Envelope recipients as the client gave them; resolved and alias-expanded here. */
   recipients: string[];
-  /** The message as received, in the chunks it arrived in. */
-  body: Buffer | Buffer[];
+  /** The message as received, in the chunks it arrived in (a large one partly in its spool file). */
+  body: Buffer | MessageBody;
   clientAddress: string;
   clientName: string;
   helo: string;
@@ -34,7 +35,7 @@ export type EnqueueInput = {
 };
 
 /** The Message-Id a message carries (its first chunk holds the header of the messages we make), or ''. */
-const messageIdOf = (first: Buffer) => /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(first.subarray(0, 16_384).toString('latin1').split('\r\n\r\n')[0]!)?.[1]?.trim() ?? '';
+const messageIdOf = (first: Uint8Array | BodyFile | undefined) => !first || isBodyFile(first) ? '' : /^message-id:[ \t]*<?([^>\r\n]*)>?/im.exec(Buffer.from(first.buffer, first.byteOffset, Math.min(first.byteLength, 16_384)).toString('latin1').split('\r\n\r\n')[0]!)?.[1]?.trim() ?? '';
 
 export type Accepted = {
   message: QueuedMessage;
@@ -67,7 +68,7 @@ export const createAcceptance = (deps: AcceptanceDeps) => {
    * only be written to be removed again. Over its quota it goes to the queue instead (which
    * bounces it). Logged as Postfix logs a delivery, once the acceptance is logged.
    */
-  const deliverAtAcceptance = async (m: Omit<NewMessage, 'body'>, mailbox: { address: string; quotaBytes: number }, body: Buffer[]): Promise<QueuedMessage | undefined> => {
+  const deliverAtAcceptance = async (m: Omit<NewMessage, 'body'>, mailbox: { address: string; quotaBytes: number }, body: MessageBody): Promise<QueuedMessage | undefined> => {
     const prepare = () => deps.maildir.prepare(mailbox.address, deliveryHeaders(m.sender, mailbox.address), body, mailbox.quotaBytes);
     const file = await prepare();
     if (file === 'over quota') return undefined;
@@ -93,18 +94,18 @@ export const createAcceptance = (deps: AcceptanceDeps) => {
       deps.logger.emit({ event: 'message.removed', queueId: m.queueId });
     });
     // m.size: the message as received (the file's data, moved to the writer thread, is empty now).
-    return { queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: null, recipients: [{ id: 0, address: r.address, original: r.original, attempts: 1 }] };
+    return { queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: null, parts: 0, recipients: [{ id: 0, address: r.address, original: r.original, attempts: 1 }] };
   };
 
   const accept = async (policy: Policy, input: EnqueueInput): Promise<Accepted> => {
     const recipients = expandRecipients(policy, input.recipients);
-    const chunks = Array.isArray(input.body) ? input.body : [input.body];
+    const chunks = Buffer.isBuffer(input.body) ? [input.body] : input.body;
     const mailbox = singleMailbox(policy, recipients);
     const m: Omit<NewMessage, 'body'> = {
       queueId: input.queueId ?? newQueueId(),
       sender: input.sender,
       recipients,
-      size: chunks.reduce((n, c) => n + c.length, 0),
+      size: bodySize(chunks),
       clientAddress: input.clientAddress,
       clientName: input.clientName,
       helo: input.helo,
@@ -113,8 +114,7 @@ export const createAcceptance = (deps: AcceptanceDeps) => {
       receivedAt: new Date(),
     };
     const deliveredCopy = mailbox ? await deliverAtAcceptance(m, mailbox, chunks) : undefined;
-    // One buffer for the queue row (none is made for a delivery at acceptance).
-    const message = deliveredCopy ?? (await inserts.add({ ...m, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) }));
+    const message = deliveredCopy ?? (await inserts.add({ ...m, body: chunks }));
     for (const [service, line] of queuedLines({ queueId: m.queueId, sender: m.sender, size: message.size, nrcpt: message.recipients.length, messageId: input.messageId ?? messageIdOf(chunks[0]!), client: input.clientAddress && input.protocol !== 'local' ? { name: input.clientName, address: input.clientAddress, saslUser: input.saslUser, saslMethod: input.saslMethod } : undefined })) {
       deps.logger.raw(service, line);
     }

@@ -23,6 +23,7 @@ import { createRecorder } from './recorder';
 import { destinationLimit, routeMessage, type Route } from './routing';
 import { createScheduler, type RecipientResult, type Task } from './scheduler';
 import { createTransports, type Outcomes } from './transports';
+import { createLargeBodies, spoolDirOf } from './large-bodies';
 
 export type { EnqueueInput } from './acceptance';
 
@@ -54,7 +55,10 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     retryMs: () => deps.policy()?.delivery.recordRetryMs ?? 5000,
   });
 
+  const bodies = createLargeBodies(deps.store, spoolDirOf(deps.dataDir, 'deliver'));
+
   const finishMessage = async (m: QueuedMessage, results: RecipientResult[], started: number) => {
+    await bodies.release(m.queueId);
     const policy = deps.policy();
     const { records, bounce } = settleMessage(policy, deps.logger, m, results, started);
     if (bounce) {
@@ -75,13 +79,19 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
     onMessageDone: finishMessage,
   });
 
-  const missingBody = (route: Route): Outcomes =>
-    new Map(route.recipients.map((r) => [r.address, { kind: 'deferred', dsn: '4.3.0', text: 'message body missing from the queue', relay: 'none' }]));
+  const missingBody = (route: Route, why = 'message body missing from the queue'): Outcomes =>
+    new Map(route.recipients.map((r) => [r.address, { kind: 'deferred', dsn: '4.3.0', text: why, relay: 'none' }]));
 
   /** A route bound to its transport. */
   const toTask = (policy: Policy, m: QueuedMessage, route: Route): Task => {
-    const body = m.body!;
-    const run = (): Promise<Outcomes> => {
+    const run = async (): Promise<Outcomes> => {
+      if (route.transport === 'missing-body') return missingBody(route);
+      let body;
+      try {
+        body = await bodies.body(m);
+      } catch (e) {
+        return missingBody(route, `cannot read the message body from the queue: ${(e as Error).message}`);
+      }
       switch (route.transport) {
         case 'local':
           return transports.local(policy, m.sender, route.recipients[0].address, body);
@@ -89,8 +99,6 @@ export const createQueueManager = (deps: QueueManagerDeps) => {
           return transports.lmtp(policy, m.sender, [route.recipients[0].address], body);
         case 'smtp':
           return transports.smtp(policy, route.hop, m.sender, route.recipients.map((r) => r.address), body);
-        case 'missing-body':
-          return Promise.resolve(missingBody(route));
       }
     };
     return { message: m, recipients: route.recipients, destination: route.destination, service: route.transport === 'missing-body' ? 'qmgr' : route.transport, run };

@@ -7,6 +7,7 @@ import type { DeliveryOutcome } from '../delivery/classify-reply';
 import type { MaildirWriter } from '../delivery/deliver-maildir';
 import { lookupTargets, type SmtpClient, type SmtpTarget } from '../delivery/deliver-smtp';
 import { destinationLimit } from './routing';
+import type { MessageBody } from '../store/message-body';
 
 export type Outcomes = Map<string, DeliveryOutcome>;
 
@@ -17,7 +18,7 @@ const unknownUser = (localPart: string): DeliveryOutcome => ({ kind: 'bounced', 
 
 export const createTransports = (deps: { maildir: MaildirWriter; smtp: SmtpClient; resolver: Resolver }) => {
   /** Maildir: one recipient, looked up in the policy's user table at delivery time. */
-  const local = async (policy: Policy, sender: string, address: string, body: Buffer): Promise<Outcomes> => {
+  const local = async (policy: Policy, sender: string, address: string, body: MessageBody): Promise<Outcomes> => {
     const resolved = policy.resolve(address);
     const box = policy.mailbox(resolved.address);
     if (!box) return new Map([[address, unknownUser(resolved.localPart)]]);
@@ -25,14 +26,14 @@ export const createTransports = (deps: { maildir: MaildirWriter; smtp: SmtpClien
   };
 
   /** LMTP to the local_transport server (Dovecot). */
-  const lmtp = (policy: Policy, sender: string, to: string[], body: Buffer): Promise<Outcomes> => {
+  const lmtp = (policy: Policy, sender: string, to: string[], body: MessageBody): Promise<Outcomes> => {
     const t = policy.localTransport;
     const dest = t.kind === 'lmtp' ? ('socketPath' in t ? { socketPath: t.socketPath } : { host: t.host, port: t.port }) : { host: '127.0.0.1', port: 24 };
     return deps.smtp.send({ targets: [dest], from: sender, to, message: body, heloName: policy.myhostname, tls: 'none', lmtp: true });
   };
 
   /** SMTP to the next hop: the relayhost, or the domain's MX hosts. */
-  const smtp = async (policy: Policy, hop: string, sender: string, to: string[], body: Buffer): Promise<Outcomes> => {
+  const smtp = async (policy: Policy, hop: string, sender: string, to: string[], body: MessageBody): Promise<Outcomes> => {
     const { relayhost, smtpPort, tlsLevel } = policy.delivery;
     let targets: SmtpTarget[];
     try {

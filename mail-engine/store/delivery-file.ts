@@ -7,14 +7,17 @@
 // batch are fsync'd once; on PostgreSQL the thread pool, for each delivery.
 import { closeSync, fsyncSync, openSync, promises as fs, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { readBody, readBodySync, type BodyFile } from './message-body';
 
 export type DeliveryFile = {
   /** The name in the mailbox's tmp/ (absolute); the directories exist. */
   tmp: string;
   /** The name in new/ it is renamed to (absolute). */
   path: string;
-  /** The whole file, in one buffer (moved to the writer thread, not copied). */
+  /** The file's start (all of it for most messages), in one buffer (moved to the writer thread, not copied). */
   data: Uint8Array;
+  /** The rest of a large message: its spool file, copied a piece at a time. */
+  tail?: BodyFile;
 };
 
 /** Writes, fsyncs and renames the file into place; its directory is left to fsync (see fsyncDirsSync). */
@@ -23,6 +26,7 @@ export const placeFileSync = (f: DeliveryFile) => {
   try {
     try {
       for (let at = 0; at < f.data.length; ) at += writeSync(fd, f.data, at, f.data.length - at);
+      if (f.tail) for (const piece of readBodySync([f.tail])) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at, piece.length - at);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -62,6 +66,7 @@ export const deliverFile = async (f: DeliveryFile) => {
   try {
     try {
       await fh.writeFile(f.data);
+      if (f.tail) for await (const piece of readBody([f.tail])) await fh.writeFile(piece);
       await fh.sync();
     } finally {
       await fh.close();

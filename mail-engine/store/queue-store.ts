@@ -12,12 +12,14 @@
 import { all, run, toDate, type SqlDriver, type SqlValue, type Work } from './sql-driver';
 import type { DbProvider } from '../../prisma/client';
 import { deliverFile, type DeliveryFile } from './delivery-file';
+import { fileOf, memoryPart, partsOf, readBodySync, type MessageBody } from './message-body';
 
 export type NewMessage = {
   queueId: string;
   sender: string;
   recipients: { address: string; original: string }[];
-  body: Buffer;
+  /** In memory, or (past postern_body_memory_limit) its start in memory and the rest in a spool file. */
+  body: MessageBody;
   size: number;
   clientAddress: string;
   clientName: string;
@@ -36,6 +38,8 @@ export type QueuedMessage = {
   receivedAt: Date;
   /** null only for a row whose body is missing (it is deferred with that reason). */
   body: Buffer | null;
+  /** MessagePart rows that follow body (a large message): read with readPart, one at a time. */
+  parts: number;
   recipients: QueuedRecipient[];
 };
 
@@ -64,7 +68,8 @@ export type EventRow = {
 };
 
 const INSERT_MESSAGE =
-  'INSERT INTO "Message" ("id", "sender", "size", "body", "nodeId", "clientAddress", "clientName", "helo", "saslUser", "protocol", "state", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'ACTIVE\', ?)';
+  'INSERT INTO "Message" ("id", "sender", "size", "body", "bodyParts", "nodeId", "clientAddress", "clientName", "helo", "saslUser", "protocol", "state", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \'ACTIVE\', ?)';
+const INSERT_PART = 'INSERT INTO "MessagePart" ("messageId", "seq", "data") VALUES (?, ?, ?)';
 const INSERT_RECIPIENT =
   'INSERT INTO "Recipient" ("messageId", "address", "originalAddress", "state", "attempts", "nextAttemptAt", "lastError", "leaseOwner", "leaseUntil") VALUES (?, ?, ?, \'QUEUED\', 0, ?, \'\', ?, ?)';
 const PENDING = `('QUEUED', 'DEFERRED')`;
@@ -87,7 +92,14 @@ export const queueWork = {
     const until = new Date(Date.now() + leaseMs);
     const out: QueuedRecipient[][] = [];
     for (const m of batch) {
-      yield* run(INSERT_MESSAGE, [m.queueId, m.sender, m.size, m.body, owner, m.clientAddress, m.clientName, m.helo, m.saslUser, m.protocol, m.receivedAt]);
+      const file = fileOf(m.body);
+      yield* run(INSERT_MESSAGE, [m.queueId, m.sender, m.size, memoryPart(m.body), partsOf(m.body), owner, m.clientAddress, m.clientName, m.helo, m.saslUser, m.protocol, m.receivedAt]);
+      // A large message's spool file, a piece at a time (read synchronously: this runs in the
+      // SQLite writer thread, or between awaited PostgreSQL statements).
+      if (file) {
+        let seq = 0;
+        for (const piece of readBodySync([file])) yield* run(INSERT_PART, [m.queueId, seq++, piece]);
+      }
       const recipients: QueuedRecipient[] = [];
       for (const r of m.recipients) {
         const res = yield* run(insertRecipient, [m.queueId, r.address, r.original, m.receivedAt, owner, until]);
@@ -122,8 +134,8 @@ export const queueWork = {
     );
     // Each message once, however many of its recipients are due (a body can be megabytes).
     const messageIds = [...new Set(rows.map((r) => r.messageId))];
-    const messages = yield* all<{ id: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null }>(
-      `SELECT "id", "sender", "size", "receivedAt", "body" FROM "Message" WHERE "id" IN (${messageIds.map(() => '?').join(', ')})`,
+    const messages = yield* all<{ id: string; sender: string; size: number; receivedAt: unknown; body: Uint8Array | null; bodyParts: number }>(
+      `SELECT "id", "sender", "size", "receivedAt", "body", "bodyParts" FROM "Message" WHERE "id" IN (${messageIds.map(() => '?').join(', ')})`,
       messageIds,
     );
     const found = new Map(messages.map((m) => [m.id, m]));
@@ -132,7 +144,7 @@ export const queueWork = {
       let q = byMessage.get(r.messageId);
       if (!q) {
         const m = found.get(r.messageId)!;
-        q = { queueId: m.id, sender: m.sender, size: Number(m.size), receivedAt: toDate(m.receivedAt), body: m.body ? Buffer.from(m.body) : null, recipients: [] };
+        q = { queueId: m.id, sender: m.sender, size: Number(m.size), receivedAt: toDate(m.receivedAt), body: m.body ? Buffer.from(m.body) : null, parts: Number(m.bodyParts), recipients: [] };
         byMessage.set(r.messageId, q);
       }
       q.recipients.push({ id: Number(r.id), address: r.address, original: r.originalAddress, attempts: Number(r.attempts) });
@@ -190,6 +202,12 @@ export const queueWork = {
     return (yield* run(`UPDATE "Recipient" SET "leaseOwner" = NULL, "leaseUntil" = NULL WHERE "leaseOwner" = ?${except}`, [owner, ...keep])).changes;
   },
 
+  /** Part `seq` of a large message's body (null when the message or the part is gone). */
+  *readPart(queueId: string, seq: number): Work<Uint8Array | null> {
+    const rows = yield* all<{ data: Uint8Array }>('SELECT "data" FROM "MessagePart" WHERE "messageId" = ? AND "seq" = ?', [queueId, seq]);
+    return rows[0]?.data ?? null;
+  },
+
   /** The journal key of the node's last event in the table ('' when none). */
   *eventsThrough(nodeId: string): Work<string> {
     const rows = yield* all<{ eventsThrough: string }>('SELECT "eventsThrough" FROM "EngineNode" WHERE "id" = ?', [nodeId]);
@@ -233,6 +251,7 @@ export const queueWork = {
 export const DURABLE: Record<keyof typeof queueWork, boolean> = {
   insertMessages: true,
   leaseDue: false,
+  readPart: false,
   recordOutcomes: false,
   releaseLeases: false,
   insertEvents: false,
@@ -244,6 +263,7 @@ export type QueueStore = {
   /** One transaction for the batch; resolves when it is durable. */
   insertMessages(batch: NewMessage[], owner: string, leaseMs: number): Promise<QueuedMessage[]>;
   leaseDue(owner: string, limit: number, leaseMs: number): Promise<QueuedMessage[]>;
+  readPart(queueId: string, seq: number): Promise<Buffer | null>;
   recordOutcomes(outcomes: RecipientOutcome[]): Promise<string[]>;
   releaseLeases(owner: string, keep?: number[]): Promise<number>;
   insertEvents(rows: EventRow[], mark?: EventMark): Promise<number>;
@@ -259,7 +279,7 @@ export type QueueStore = {
 
 /** Rebuilds the queued messages from the batch and the recipient ids the insert returned. */
 export const withIds = (batch: NewMessage[], ids: QueuedRecipient[][]): QueuedMessage[] =>
-  batch.map((m, i) => ({ queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: m.body, recipients: ids[i]! }));
+  batch.map((m, i) => ({ queueId: m.queueId, sender: m.sender, size: m.size, receivedAt: m.receivedAt, body: memoryPart(m.body), parts: partsOf(m.body), recipients: ids[i]! }));
 
 /** Runs the units on the calling thread. */
 export const createDirectStore = (sql: SqlDriver): QueueStore => ({
@@ -267,6 +287,10 @@ export const createDirectStore = (sql: SqlDriver): QueueStore => ({
     withIds(batch, await sql.transaction(() => queueWork.insertMessages(sql.dialect, batch, owner, leaseMs), { durable: DURABLE.insertMessages })),
   deliverFile,
   leaseDue: (owner, limit, leaseMs) => sql.transaction(() => queueWork.leaseDue(sql.dialect, owner, limit, leaseMs, new Date()), { durable: DURABLE.leaseDue }),
+  readPart: async (queueId, seq) => {
+    const data = await sql.transaction(() => queueWork.readPart(queueId, seq), { durable: DURABLE.readPart });
+    return data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : null;
+  },
   recordOutcomes: (outcomes) => sql.transaction(() => queueWork.recordOutcomes(outcomes), { durable: DURABLE.recordOutcomes }),
   releaseLeases: (owner, keep) => sql.transaction(() => queueWork.releaseLeases(owner, keep), { durable: DURABLE.releaseLeases }),
   insertEvents: (rows, mark) => sql.transaction(() => queueWork.insertEvents(rows, mark), { durable: DURABLE.insertEvents }),

@@ -25,6 +25,8 @@ const runOne = (r: RowRequest): unknown => {
       return c.drive(() => queueWork.insertMessages('sqlite', ...r.args));
     case 'leaseDue':
       return c.drive(() => queueWork.leaseDue('sqlite', ...r.args));
+    case 'readPart':
+      return c.drive(() => queueWork.readPart(...r.args));
     case 'recordOutcomes':
       return c.drive(() => queueWork.recordOutcomes(...r.args));
     case 'releaseLeases':

@@ -10,6 +10,7 @@ import { withIds, type EventMark, type EventRow, type NewMessage, type NodeRow, 
 export type WorkerRequest =
   | { id: number; op: 'insertMessages'; args: [NewMessage[], string, number] }
   | { id: number; op: 'leaseDue'; args: [string, number, number, Date] }
+  | { id: number; op: 'readPart'; args: [string, number] }
   | { id: number; op: 'recordOutcomes'; args: [RecipientOutcome[]] }
   | { id: number; op: 'releaseLeases'; args: [string, number[] | undefined] }
   | { id: number; op: 'insertEvents'; args: [EventRow[], EventMark | undefined] }
@@ -79,6 +80,7 @@ export const createWorkerStore = (url: string): QueueStore => {
     deliverFile: (f) => call('deliverFile', [f], f.data.byteOffset === 0 && f.data.byteLength === f.data.buffer.byteLength && f.data.buffer instanceof ArrayBuffer ? [f.data.buffer] : []),
     leaseDue: async (owner, limit, leaseMs) =>
       (await call<QueuedMessage[]>('leaseDue', [owner, limit, leaseMs, new Date()])).map((m) => ({ ...m, body: toBuffer(m.body) })),
+    readPart: async (queueId, seq) => toBuffer(await call<Uint8Array | null>('readPart', [queueId, seq])),
     recordOutcomes: (outcomes) => call('recordOutcomes', [outcomes]),
     releaseLeases: (owner, keep) => call('releaseLeases', [owner, keep]),
     insertEvents: (rows, mark) => call('insertEvents', [rows, mark]),

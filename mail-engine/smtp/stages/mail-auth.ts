@@ -13,11 +13,12 @@ import { fromDomains, signMessage } from '../../mail-auth/sign-message';
 import type { EngineContext } from '../engine-context';
 import type { SessionState } from '../session-state';
 import { expandRecipients } from '../../queue/enqueue-message';
+import { bodyStream, fileOf, inMemory, memoryPart, type MessageBody } from '../../store/message-body';
 
 export type MailAuthOutcome = {
   /** Header fields to put above the message (after our Received:). */
   prepend: string;
-  body: Buffer[];
+  body: MessageBody;
   decision?: Decision;
   facts?: AuthFacts;
   /** For the log: what was signed or checked. */
@@ -42,8 +43,14 @@ const sealFor = (ctx: EngineContext, policy: Policy, recipients: string[]) => {
 
 export const trustedClient = (policy: Policy, state: SessionState, session: SMTPServerSession) => !!session.user || policy.mynetworks.match(state.clientAddress).matched;
 
-/** The message as it arrived: envelope, chunks, and its header section (read once, in on-data). */
-export type ArrivedMessage = { sender: string; recipients: string[]; chunks: Buffer[]; headers: string };
+/** The message as it arrived: envelope, chunks (a large one partly in its spool file), and its header section (read once, in on-data). */
+export type ArrivedMessage = { sender: string; recipients: string[]; chunks: MessageBody; headers: string };
+
+/** The whole message for mailauth: one buffer, or a stream that reads the spool file. */
+const wholeOf = (chunks: MessageBody) => {
+  const buffers = inMemory(chunks);
+  return buffers ? Buffer.concat(buffers) : bodyStream(chunks);
+};
 
 export const authenticateMessage = async (ctx: EngineContext, policy: Policy, state: SessionState, session: SMTPServerSession, m: ArrivedMessage): Promise<MailAuthOutcome> => {
   const { sender, recipients, chunks, headers } = m;
@@ -52,11 +59,14 @@ export const authenticateMessage = async (ctx: EngineContext, policy: Policy, st
     if (!keys.size) return { prepend: '', body: chunks };
     const domains = fromDomains(headers);
     if (domains.length !== 1 || !keys.has(domains[0]!)) return { prepend: '', body: chunks };
-    const r = await signMessage(Buffer.concat(chunks), headers, (d) => keys.get(d));
+    const r = await signMessage(wholeOf(chunks), headers, (d) => keys.get(d));
     return { prepend: r.headers, body: chunks, note: 'reason' in r ? `not signed: ${r.reason}` : `dkim signed d=${r.domain} s=${r.selectors.join(',')}` };
   }
   if (policy.params.postern_inbound_auth_checks === 'no') return { prepend: '', body: chunks };
-  const raw = Buffer.concat(chunks);
+  // A large message: the checks read the spool file; its start (the header section) is in memory.
+  const tail = fileOf(chunks);
+  const raw = tail ? memoryPart(chunks) : Buffer.concat(inMemory(chunks)!);
+  const withTail = (b: Buffer): MessageBody => (tail ? [b, tail] : [b]);
   try {
     const { message, facts, headers: added, decision } = await checkOnArrival(policy, raw, {
       sender,
@@ -66,12 +76,13 @@ export const authenticateMessage = async (ctx: EngineContext, policy: Policy, st
       lookupId: state.lookupId,
       resolve: (name, rrtype) => ctx.resolver.resolve(name, rrtype) as Promise<string[][] | string[]>,
       seal: sealFor(ctx, policy, recipients),
+      tail,
     });
     const d = facts.dmarc;
     const quarantine = d?.result === 'fail' && (d.policy === 'quarantine' || (d.policy === 'reject' && facts.sample >= d.pct)) ? `X-Postern-Quarantine: DMARC policy of ${d.domain} is ${d.policy}\r\n` : '';
-    return { prepend: added + quarantine, body: [message], decision, facts, note: summarize(facts) };
+    return { prepend: added + quarantine, body: withTail(message), decision, facts, note: summarize(facts) };
   } catch (e) {
     // Forged results go even when the checks failed (the rare path pays for stripping twice).
-    return { prepend: '', body: [stripForgedResults(raw, policy.myhostname).message], note: `checks on arrival failed: ${(e as Error).message}` };
+    return { prepend: '', body: withTail(stripForgedResults(raw, policy.myhostname, !!tail).message), note: `checks on arrival failed: ${(e as Error).message}` };
   }
 };

@@ -11,6 +11,9 @@ import { SmtpError } from '../smtp-error';
 import type { SmtpReply } from '../../policy/types';
 import { authenticateMessage } from './mail-auth';
 import { headerSection, mailDate, missingHeaders } from '../header-section';
+import { createBodySpool, type BodySpool } from '../body-spool';
+import { spoolDirOf } from '../../queue/large-bodies';
+import { isBodyFile } from '../../store/message-body';
 
 /**
  * Scans for a LF not preceded by CR, or a CR not followed by LF, across chunk boundaries.
@@ -41,15 +44,28 @@ export const createLineEndingChecker = () => {
 export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceeded?: boolean }, session: SMTPServerSession): Promise<SmtpReply> => {
   const state = getState(session);
   const policy = state.policy;
-  const chunks: Buffer[] = [];
+  const queueId = newQueueId();
+  const spool = createBodySpool(spoolDirOf(ctx.dataDir, 'incoming'), queueId, Number(policy?.params.postern_body_memory_limit ?? 262_144));
+  try {
+    return await receive(ctx, stream, session, queueId, spool);
+  } finally {
+    await spool.discard();
+  }
+};
+
+const receive = async (ctx: EngineContext, stream: Readable & { sizeExceeded?: boolean }, session: SMTPServerSession, queueId: string, spool: BodySpool): Promise<SmtpReply> => {
+  const state = getState(session);
+  const policy = state.policy;
   const lines = createLineEndingChecker();
   let size = 0;
+  let spoolError: Error | undefined;
   for await (const chunk of stream) {
     const b = chunk as Buffer;
     lines.push(b);
     size += b.length;
-    // Past the limit the rest is drained but not kept.
-    if (!stream.sizeExceeded && (!policy || !policy.limits.messageSizeLimit || size <= policy.limits.messageSizeLimit)) chunks.push(b);
+    // Past the limit the rest is drained but not kept; so is everything after a spool write failed.
+    if (spoolError || stream.sizeExceeded || (policy?.limits.messageSizeLimit && size > policy.limits.messageSizeLimit)) continue;
+    await spool.push(b).catch((e: Error) => (spoolError = e));
   }
   const sender = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const recipients = session.envelope.rcptTo.map((r) => r.address);
@@ -64,10 +80,14 @@ export const onData = async (ctx: EngineContext, stream: Readable & { sizeExceed
     throw refuse(new SmtpError(552, '5.3.4', 'Error: message file too big'));
   }
   if (lines.bad) throw refuse(new SmtpError(550, '5.5.2', 'Error: bare <CR> or <LF> received'));
+  if (spoolError) {
+    process.stderr.write(`postern: spool write failed: ${spoolError.message}\n`);
+    throw refuse(new SmtpError(451, '4.3.0', 'Error: queue file write error'));
+  }
+  const chunks = await spool.finish();
 
   // Cleanup's missing Message-Id:/Date: for local_header_rewrite_clients, before signing.
-  const queueId = newQueueId();
-  const arrived = headerSection(chunks);
+  const arrived = headerSection(chunks.filter((c): c is Buffer => !isBodyFile(c)));
   const added = missingHeaders(arrived, { rewrite: policy.headerRewrite({ address: state.clientAddress, authenticated: !!session.user }), queueId, myhostname: policy.myhostname, now: new Date() });
   const message = added.lines ? [Buffer.from(added.lines), ...chunks] : chunks;
   const headers = added.lines + arrived;

@@ -34,12 +34,18 @@ export const listQueue = async (db: Db, actor: Actor, o: { take?: number } = {})
   return { total, messages };
 };
 
-/** The queued message as received (Received: header included). */
+/** The queued message as received (Received: header included); a large one with its parts, read one at a time. */
 export const showQueuedMessage = async (db: Db, actor: Actor, id: string) => {
   assertRole(actor, 'ADMIN');
-  const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true } });
+  const m = await db.message.findUnique({ where: { id: checkId(id) }, select: { body: true, bodyParts: true } });
   if (!m) throw new AppError('NOT_FOUND', `no message ${id} in the queue`);
-  return Buffer.from(m.body ?? new Uint8Array());
+  const pieces = [Buffer.from(m.body ?? new Uint8Array())];
+  for (let seq = 0; seq < m.bodyParts; seq++) {
+    const part = await db.messagePart.findUnique({ where: { messageId_seq: { messageId: checkId(id), seq } }, select: { data: true } });
+    if (!part) throw new AppError('NOT_FOUND', `message ${id} left the queue while it was read`);
+    pieces.push(Buffer.from(part.data));
+  }
+  return Buffer.concat(pieces);
 };
 
 export const holdMessage = async (db: Db, actor: Actor, id: string) => {

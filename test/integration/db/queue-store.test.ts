@@ -27,7 +27,7 @@ const row = (): NewMessage => ({
   queueId: `4Q${(++seq).toString().padStart(8, '0')}`,
   sender: 'a@example.org',
   recipients: [{ address: 'x@example.net', original: 'x@example.net' }],
-  body: Buffer.from('Subject: queued\r\n\r\nhi\r\n'),
+  body: [Buffer.from('Subject: queued\r\n\r\nhi\r\n')],
   size: 22,
   clientAddress: '127.0.0.2',
   clientName: 'localhost',

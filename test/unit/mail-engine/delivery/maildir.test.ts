@@ -15,7 +15,7 @@ describe('Maildir delivery', () => {
   const w = createMaildirWriter(root);
 
   it('writes through tmp/ into new/ with a Maildir++ size in the name, tmp/ left empty', async () => {
-    const o = await w.deliver('ann@example.com', 'Delivered-To: ann@example.com\r\n', Buffer.from('Subject: a\r\n\r\nhi\r\n'), 0);
+    const o = await w.deliver('ann@example.com', 'Delivered-To: ann@example.com\r\n', [Buffer.from('Subject: a\r\n\r\nhi\r\n')], 0);
     expect(o.kind).toBe('sent');
     const [name] = inNew('ann@example.com');
     expect(name).toMatch(/,S=49$/);
@@ -38,9 +38,9 @@ describe('Maildir delivery', () => {
 
   it('bounces with 5.2.2 past the quota, counting what it delivered', async () => {
     const body = Buffer.alloc(400, 'x');
-    expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
-    expect((await w.deliver('dee@example.com', '', body, 1000)).kind).toBe('sent');
-    expect(await w.deliver('dee@example.com', '', body, 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
+    expect((await w.deliver('dee@example.com', '', [body], 1000)).kind).toBe('sent');
+    expect((await w.deliver('dee@example.com', '', [body], 1000)).kind).toBe('sent');
+    expect(await w.deliver('dee@example.com', '', [body], 1000)).toMatchObject({ kind: 'bounced', dsn: '5.2.2' });
     expect(await maildirUsage(box('dee@example.com'))).toBe(800);
     expect(await w.prepare('dee@example.com', '', [body], 1000)).toBe('over quota');
     expect(await w.prepare('dee@example.com', '', [Buffer.alloc(200, 'y')], 1000)).not.toBe('over quota');

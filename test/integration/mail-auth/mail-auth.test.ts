@@ -126,6 +126,37 @@ describe.skipIf(!requireDkimpy())('mail authentication (DKIM, SPF, DMARC)', () =
     expect(JSON.parse(await dkimpy({ op: 'verify', message: tampered, records }))).toEqual([false, false]);
   });
 
+  // Past postern_body_memory_limit (256 KiB) the message is signed and checked from its spool file.
+  const large = (from: string, to: string, subject: string, extra = '') =>
+    message(from, to, subject, extra) + Array.from({ length: 20_000 }, (_, i) => `${subject} line ${i} ${'x'.repeat(50)}`).join('\r\n') + '\r\n';
+
+  it('signs a 1.4 MB message from its spool file, and dkimpy verifies it', async () => {
+    const records = parseRecordLines((await cli(['dkim', 'show', 'shop.example'])).stdout);
+    const body = large(DANA.address, ERIN, 'signed large');
+    expect(body.length).toBeGreaterThan(1_000_000);
+    const sent = await pythonSmtp({ port: p.ports.submission, starttls: true, login: [DANA.address, DANA.password], from: DANA.address, to: [ERIN], body });
+    expect(sent.stdout).toMatch(/^DATA 250/m);
+    const stored = await nextMessage(ERIN);
+    expect(stored.endsWith('signed large line 19999 ' + 'x'.repeat(50) + '\r\n')).toBe(true);
+    expect(JSON.parse(await dkimpy({ op: 'verify', message: stored, records }))).toEqual([true, true]);
+    const tampered = stored.replace('signed large line 19999 x', 'signed large line 19999 y');
+    expect(JSON.parse(await dkimpy({ op: 'verify', message: tampered, records }))).toEqual([false, false]);
+  });
+
+  it('checks a 1.4 MB foreign message from its spool file: dkim, spf and dmarc pass, the forged result is gone', async () => {
+    const forged = `Authentication-Results: ${MYHOST}; dkim=pass header.d=bank.example\r\n`;
+    const signed = await dkimpy({ op: 'sign', selector: 'sel1', domain: 'sender.example', key: foreignPem, message: forged + large('bob@sender.example', ERIN, 'large from afar') });
+    const sent = await pythonSmtp({ port: p.ports.smtp, source: '127.0.40.1', from: 'bob@sender.example', to: [ERIN], body: signed });
+    expect(sent.stdout).toMatch(/^DATA 250/m);
+    const stored = await nextMessage(ERIN);
+    const results = stored.match(/^Authentication-Results: [^\r\n]*(?:\r\n[ \t][^\r\n]*)*/gm) ?? [];
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatch(/dkim=pass header\.i=@sender\.example header\.s=sel1/);
+    expect(results[0]).toMatch(/dmarc=pass[^;]*header\.from=sender\.example/);
+    expect(stored).not.toContain('bank.example');
+    expect(stored.endsWith('large from afar line 19999 ' + 'x'.repeat(50) + '\r\n')).toBe(true);
+  });
+
   it('checks mail from a foreign domain: dkim, spf and dmarc pass, and a forged result for our host is gone', async () => {
     const forged = `Authentication-Results: ${MYHOST}; dkim=pass header.d=bank.example\r\n`;
     const signed = await dkimpy({ op: 'sign', selector: 'sel1', domain: 'sender.example', key: foreignPem, message: forged + message('bob@sender.example', ERIN, 'from afar') });
